@@ -1,0 +1,87 @@
+using Bambuddy.AppHost.Servers;
+using Bambuddy.Core.Installation;
+
+namespace Bambuddy.AppHost;
+
+internal static class AppHostExtensions
+{
+    private static readonly string[] PassThrough =
+        [InstallationResolver.DataDirVariable, InstallationResolver.DatabaseUrlVariable, "TZ"];
+
+    public static string ResolveStateDirectory(this IDistributedApplicationBuilder builder)
+    {
+        var stateDirectory = StateDirectory.Resolve(builder.Configuration);
+        if (Environment.UserName == "root")
+        {
+            // The local PostgreSQL runs as the postgres user and must traverse it.
+            File.SetUnixFileMode(stateDirectory, File.GetUnixFileMode(stateDirectory) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+        }
+
+        return stateDirectory;
+    }
+
+    /// <summary>Fails at start, naming the variable, when the protected installation is configured wrongly.</summary>
+    public static InstallationSettings ValidateInstallation(this IDistributedApplicationBuilder builder, string stateDirectory)
+    {
+        var dataDir = builder.Configuration[InstallationResolver.DataDirVariable];
+        var databaseUrl = builder.Configuration[InstallationResolver.DatabaseUrlVariable];
+        if (string.IsNullOrWhiteSpace(dataDir) && string.IsNullOrWhiteSpace(databaseUrl))
+        {
+            return new InstallationSettings(UsesDemo: true);
+        }
+
+        var installation = InstallationResolver.Resolve(builder.Configuration, stateDirectory);
+        Console.WriteLine($"Protecting the Bambuddy installation: {installation.Describe()}");
+        return new InstallationSettings(UsesDemo: false);
+    }
+
+    public static IResourceBuilder<ProjectResource> AddBackupService<TProject>(
+        this IDistributedApplicationBuilder builder, string name, string stateDirectory, InstallationSettings installation, BackingServers servers)
+        where TProject : IProjectMetadata, new()
+    {
+        var service = builder.AddProject<TProject>(name)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment(StateDirectory.Variable, stateDirectory)
+            .WithReference(servers.BackupDb.Reference).WaitFor(servers.BackupDb.WaitTarget)
+            .WithReference(servers.Messaging.Reference, connectionName: "messaging").WaitFor(servers.Messaging.WaitTarget);
+
+        if (installation.UsesDemo)
+        {
+            service.WithReference(servers.Bambuddy.Reference).WaitFor(servers.Bambuddy.WaitTarget);
+        }
+
+        foreach (var variable in PassThrough)
+        {
+            var value = builder.Configuration[variable];
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                service.WithEnvironment(variable, value);
+            }
+        }
+
+        return service;
+    }
+
+    public static IResourceBuilder<ProjectResource> AddGateway(
+        this IDistributedApplicationBuilder builder, string stateDirectory, IResourceBuilder<ProjectResource> scheduler)
+    {
+        var port = int.TryParse(builder.Configuration["GATEWAY_PORT"], out var configured) ? configured : 8080;
+        var gateway = builder.AddProject<Projects.Bambuddy_Gateway>("gateway")
+            .WithHttpEndpoint(port: port)
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment(StateDirectory.Variable, stateDirectory)
+            .WithReference(scheduler).WaitFor(scheduler);
+
+        var apiKey = builder.Configuration["BACKUP_API_KEY"];
+        if (!string.IsNullOrWhiteSpace(apiKey))
+        {
+            builder.Configuration["Parameters:backup-api-key"] = apiKey;
+            gateway.WithEnvironment("BACKUP_API_KEY", builder.AddParameter("backup-api-key", secret: true));
+        }
+
+        return gateway;
+    }
+}
+
+internal sealed record InstallationSettings(bool UsesDemo);

@@ -1,0 +1,16 @@
+using Bambuddy.AppHost;
+using Bambuddy.AppHost.Servers;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var stateDirectory = builder.ResolveStateDirectory();
+var installation = builder.ValidateInstallation(stateDirectory);
+var servers = builder.AddBackingServers(stateDirectory);
+
+var scheduler = builder.AddBackupService<Projects.Bambuddy_Scheduler>("scheduler", stateDirectory, installation, servers);
+builder.AddBackupService<Projects.Bambuddy_ArchivePackager>("archive-packager", stateDirectory, installation, servers);
+builder.AddBackupService<Projects.Bambuddy_GitSync>("git-sync", stateDirectory, installation, servers);
+builder.AddBackupService<Projects.Bambuddy_Restore>("restore", stateDirectory, installation, servers);
+builder.AddGateway(stateDirectory, scheduler);
+
+builder.Build().Run();

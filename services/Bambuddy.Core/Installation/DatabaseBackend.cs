@@ -1,0 +1,7 @@
+namespace Bambuddy.Core.Installation;
+
+public enum DatabaseBackend
+{
+    Sqlite,
+    PostgreSql,
+}

@@ -1,0 +1,21 @@
+using Npgsql;
+
+namespace Bambuddy.Core.Jobs;
+
+/// <summary>
+/// The workers' read-only view of the scheduler's job table, for idempotency: a command redelivered
+/// for a job that already ended is acknowledged and changes nothing.
+/// </summary>
+public sealed class JobLedger(NpgsqlDataSource dataSource)
+{
+    /// <summary>The job's state, or null when the scheduler has no such job.</summary>
+    public async Task<string?> GetStateAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT state FROM jobs WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task<bool> HasEndedAsync(Guid jobId, CancellationToken cancellationToken)
+        => await GetStateAsync(jobId, cancellationToken) is { } state && JobStates.IsTerminal(state);
+}

@@ -1,0 +1,3 @@
+namespace Bambuddy.Scheduler.Apis;
+
+public sealed record JobAccepted(Guid JobId, string State);

@@ -1,0 +1,3 @@
+namespace Bambuddy.Scheduler.Jobs;
+
+public sealed record JobError(string Step, string Reason);

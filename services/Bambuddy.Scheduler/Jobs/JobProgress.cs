@@ -1,0 +1,3 @@
+namespace Bambuddy.Scheduler.Jobs;
+
+public sealed record JobProgress(string Phase, long BytesDone, long BytesTotal, int EntriesDone, int EntriesTotal);
