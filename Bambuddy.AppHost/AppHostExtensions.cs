@@ -21,18 +21,28 @@ internal static class AppHostExtensions
     }
 
     /// <summary>Fails at start, naming the variable, when the protected installation is configured wrongly.</summary>
-    public static InstallationSettings ValidateInstallation(this IDistributedApplicationBuilder builder, string stateDirectory)
+    public static bool TryValidateInstallation(this IDistributedApplicationBuilder builder, string stateDirectory, out InstallationSettings settings)
     {
+        settings = new InstallationSettings(UsesDemo: true);
         var dataDir = builder.Configuration[InstallationResolver.DataDirVariable];
         var databaseUrl = builder.Configuration[InstallationResolver.DatabaseUrlVariable];
         if (string.IsNullOrWhiteSpace(dataDir) && string.IsNullOrWhiteSpace(databaseUrl))
         {
-            return new InstallationSettings(UsesDemo: true);
+            return true;
         }
 
-        var installation = InstallationResolver.Resolve(builder.Configuration, stateDirectory);
-        Console.WriteLine($"Protecting the Bambuddy installation: {installation.Describe()}");
-        return new InstallationSettings(UsesDemo: false);
+        try
+        {
+            var installation = InstallationResolver.Resolve(builder.Configuration, stateDirectory);
+            Console.WriteLine($"Protecting the Bambuddy installation: {installation.Describe()}");
+            settings = new InstallationSettings(UsesDemo: false);
+            return true;
+        }
+        catch (InstallationConfigurationException ex)
+        {
+            Console.Error.WriteLine($"Bambuddy Backup cannot start: {ex.Message}");
+            return false;
+        }
     }
 
     public static IResourceBuilder<ProjectResource> AddBackupService<TProject>(

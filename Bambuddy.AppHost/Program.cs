@@ -4,7 +4,11 @@ using Bambuddy.AppHost.Servers;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var stateDirectory = builder.ResolveStateDirectory();
-var installation = builder.ValidateInstallation(stateDirectory);
+if (!builder.TryValidateInstallation(stateDirectory, out var installation))
+{
+    return 2;
+}
+
 var servers = builder.AddBackingServers(stateDirectory);
 
 var scheduler = builder.AddBackupService<Projects.Bambuddy_Scheduler>("scheduler", stateDirectory, installation, servers);
@@ -14,3 +18,4 @@ builder.AddBackupService<Projects.Bambuddy_Restore>("restore", stateDirectory, i
 builder.AddGateway(stateDirectory, scheduler);
 
 builder.Build().Run();
+return 0;

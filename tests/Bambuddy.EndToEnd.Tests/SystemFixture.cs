@@ -3,6 +3,8 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Bambuddy.EndToEnd.Tests;
@@ -34,6 +36,8 @@ public sealed class SystemFixture : IAsyncLifetime
         var ct = Timeouts.For(Timeouts.Start);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bambuddy_AppHost>(
             [$"BACKUP_STATE_DIR={StateDirectory}", $"BACKUP_API_KEY={ApiKey}", "BACKUP_SERVERS=local"], ct);
+        // Resource logs go to the dashboard; the test output keeps only their warnings.
+        builder.Services.AddLogging(logging => logging.AddFilter("Bambuddy.AppHost.Resources", LogLevel.Warning).AddFilter("Aspire", LogLevel.Warning));
         var scheduler = builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "scheduler"));
         // Short intervals so the crash-safety tests see the relay and the worker-lost rule act quickly.
         scheduler.WithEnvironment("Jobs__RelayInterval", "00:00:01").WithEnvironment("Jobs__WorkerLostCheckInterval", "00:00:01");

@@ -18,6 +18,12 @@ public static class MessagingExtensions
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} (RabbitMQ) is not configured.");
 
+        // The broker may already be gone when the system stops: do not wait long to say goodbye.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(options =>
+        {
+            options.StartTimeout = TimeSpan.FromSeconds(60);
+            options.StopTimeout = TimeSpan.FromSeconds(3);
+        });
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();

@@ -12,7 +12,7 @@ public sealed record Job(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    JobProgress? Progress,
+    JobProgress Progress,
     JsonObject? Result,
     JobError? Error,
     IReadOnlyList<string> Warnings);

@@ -124,7 +124,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
     {
         var kind = await ExecuteScalarAsync<string>("""
             UPDATE jobs SET state = 'succeeded', finished_at = now(), started_at = COALESCE(started_at, now()),
-                result = $2::jsonb, warnings = warnings || $3::jsonb
+                result = $2::jsonb, warnings = warnings || $3::jsonb,
+                progress = jsonb_set(COALESCE(progress, '{"bytes_done":0,"bytes_total":0,"entries_done":0,"entries_total":0}'::jsonb), '{phase}', '"done"')
             WHERE id = $1 AND state IN ('queued', 'running')
             RETURNING kind
             """, cancellationToken, jobId, result.ToJsonString(), JsonSerializer.Serialize(warnings));
@@ -179,7 +180,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
         string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
         DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : new DateTimeOffset(reader.GetDateTime(i), TimeSpan.Zero);
 
-        var progress = Text(8) is { } p ? JsonSerializer.Deserialize<JobProgress>(p, JobJson.Options) : null;
+        // Events of one job arrive on separate queues, so a job may end before its first progress report lands.
+        var progress = Text(8) is { } p ? JsonSerializer.Deserialize<JobProgress>(p, JobJson.Options)! : new JobProgress(reader.GetString(3), 0, 0, 0, 0);
         var result = Text(9) is { } r ? JsonNode.Parse(r) as JsonObject : null;
         var error = Text(10) is { } step ? new JobError(step, Text(11) ?? "") : null;
         var warnings = JsonSerializer.Deserialize<string[]>(Text(12) ?? "[]") ?? [];

@@ -1,0 +1,189 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Bambuddy.Core.Bambuddy;
+
+/// <summary>
+/// Bambuddy's own schema (1.2.5.2), kept in this assembly, for creating it in an empty database.
+/// </summary>
+public static class BambuddySchema
+{
+    private const string SqliteResource = "Bambuddy.Core.Schema.schema-sqlite.sql";
+    private const string PostgresResource = "Bambuddy.Core.Schema.schema-postgresql.sql";
+
+    private static readonly Lazy<string> _sqlite = new(() => Load(SqliteResource));
+    private static readonly Lazy<string> _postgres = new(() => Load(PostgresResource));
+    private static readonly Lazy<PostgresScript> _postgresScript = new(() => SplitPostgres(_postgres.Value));
+
+    /// <summary>The number of tables Bambuddy's models define (FTS tables of SQLite not counted).</summary>
+    public const int TableCount = 64;
+
+    /// <summary>The SQLite schema as a new Bambuddy installation has it (tables, FTS5, triggers, indexes).</summary>
+    public static string SqliteSql => _sqlite.Value;
+
+    /// <summary>The PostgreSQL DDL as Bambuddy's models emit it.</summary>
+    public static string PostgresSql => _postgres.Value;
+
+    /// <summary>The PostgreSQL tables without their foreign keys, then the indexes: runnable in file order.</summary>
+    public static IReadOnlyList<string> PostgresTablesAndIndexes => _postgresScript.Value.TablesAndIndexes;
+
+    /// <summary>Every foreign key as <c>ALTER TABLE … ADD FOREIGN KEY …</c>, to run once all tables exist (or are loaded).</summary>
+    public static IReadOnlyList<string> PostgresForeignKeys => _postgresScript.Value.ForeignKeys;
+
+    public static async Task ApplyToSqliteAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = SqliteSql;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the schema in the connection's current schema, in one transaction. The file's foreign keys
+    /// reference tables created later and form a cycle (library_files, library_folders, print_archives),
+    /// so every foreign key is added after all tables.
+    /// </summary>
+    public static async Task ApplyToPostgresAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batch = new NpgsqlBatch(connection, transaction);
+        await using (batch)
+        {
+            foreach (var statement in PostgresTablesAndIndexes.Concat(PostgresForeignKeys))
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static string Load(string name)
+    {
+        using var stream = typeof(BambuddySchema).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"Embedded resource {name} is missing.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    private static PostgresScript SplitPostgres(string sql)
+    {
+        var tablesAndIndexes = new List<string>();
+        var foreignKeys = new List<string>();
+        foreach (var statement in SplitStatements(sql))
+        {
+            const string createTable = "CREATE TABLE ";
+            if (!statement.StartsWith(createTable, StringComparison.OrdinalIgnoreCase))
+            {
+                tablesAndIndexes.Add(statement);
+                continue;
+            }
+
+            var open = statement.IndexOf('(');
+            var close = statement.LastIndexOf(')');
+            var table = statement[createTable.Length..open].Trim();
+            var kept = new List<string>();
+            foreach (var clause in SplitTopLevel(statement[(open + 1)..close]))
+            {
+                if (IsForeignKey(clause))
+                {
+                    foreignKeys.Add($"ALTER TABLE {table} ADD {clause}");
+                }
+                else
+                {
+                    kept.Add(clause);
+                }
+            }
+
+            tablesAndIndexes.Add($"{statement[..(open + 1)]}\n\t{string.Join(",\n\t", kept)}\n)");
+        }
+
+        return new PostgresScript(tablesAndIndexes, foreignKeys);
+    }
+
+    private static bool IsForeignKey(string clause)
+    {
+        var text = clause.TrimStart();
+        if (text.StartsWith("CONSTRAINT ", StringComparison.OrdinalIgnoreCase))
+        {
+            // CONSTRAINT name FOREIGN KEY (...)
+            var parts = text.Split((char[]?)null, 4, StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length > 3 && parts[2].Equals("FOREIGN", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return text.StartsWith("FOREIGN KEY", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Statements split at semicolons outside quotes; comment lines dropped.</summary>
+    private static IEnumerable<string> SplitStatements(string sql)
+    {
+        var current = new StringBuilder();
+        foreach (var line in sql.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith("--", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            current.Append(line).Append('\n');
+        }
+
+        foreach (var part in SplitTopLevel(current.ToString(), ';'))
+        {
+            if (part.Length > 0)
+            {
+                yield return part;
+            }
+        }
+    }
+
+    /// <summary>Splits at a separator outside parentheses and quotes, trimming each part.</summary>
+    private static List<string> SplitTopLevel(string text, char separator = ',')
+    {
+        var parts = new List<string>();
+        var depth = 0;
+        var start = 0;
+        char? quote = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quote is not null)
+            {
+                if (c == quote)
+                {
+                    quote = null;
+                }
+            }
+            else if (c is '\'' or '"')
+            {
+                quote = c;
+            }
+            else if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')')
+            {
+                depth--;
+            }
+            else if (c == separator && depth == 0)
+            {
+                parts.Add(text[start..i].Trim());
+                start = i + 1;
+            }
+        }
+
+        parts.Add(text[start..].Trim());
+        parts.RemoveAll(p => p.Length == 0);
+        return parts;
+    }
+
+    private sealed record PostgresScript(IReadOnlyList<string> TablesAndIndexes, IReadOnlyList<string> ForeignKeys);
+}
