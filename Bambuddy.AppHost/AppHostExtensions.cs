@@ -45,8 +45,29 @@ internal static class AppHostExtensions
         }
     }
 
+    /// <summary>
+    /// With no installation configured, a small deterministic demo installation (DESIGN §1) in the
+    /// AppHost's <c>bambuddy</c> database and the state directory, made once: <c>--if-empty</c> leaves an
+    /// existing one alone. The services start after it has finished.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource>? AddDemoInstallation(
+        this IDistributedApplicationBuilder builder, string stateDirectory, InstallationSettings installation, BackingServers servers)
+    {
+        if (!installation.UsesDemo)
+        {
+            return null;
+        }
+
+        var size = builder.Configuration["BACKUP_DEMO_SIZE"] is { Length: > 0 } configured ? configured : "20MB";
+        return builder.AddProject<Projects.Bambuddy_DemoData>("demo-data")
+            .WithArgs("--data-dir", Path.Combine(stateDirectory, "demo-data"), "--database-url", servers.Bambuddy.Reference.Resource,
+                "--if-empty", "--size", size, "--seed", "1")
+            .WaitFor(servers.Bambuddy.WaitTarget);
+    }
+
     public static IResourceBuilder<ProjectResource> AddBackupService<TProject>(
-        this IDistributedApplicationBuilder builder, string name, string stateDirectory, InstallationSettings installation, BackingServers servers)
+        this IDistributedApplicationBuilder builder, string name, string stateDirectory, InstallationSettings installation, BackingServers servers,
+        IResourceBuilder<ProjectResource>? demo)
         where TProject : IProjectMetadata, new()
     {
         var service = builder.AddProject<TProject>(name)
@@ -56,9 +77,9 @@ internal static class AppHostExtensions
             .WithReference(servers.BackupDb.Reference).WaitFor(servers.BackupDb.WaitTarget)
             .WithReference(servers.Messaging.Reference, connectionName: "messaging").WaitFor(servers.Messaging.WaitTarget);
 
-        if (installation.UsesDemo)
+        if (demo is not null)
         {
-            service.WithReference(servers.Bambuddy.Reference).WaitFor(servers.Bambuddy.WaitTarget);
+            service.WithReference(servers.Bambuddy.Reference).WaitForCompletion(demo);
         }
 
         foreach (var variable in PassThrough)

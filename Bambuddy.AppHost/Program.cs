@@ -10,11 +10,12 @@ if (!builder.TryValidateInstallation(stateDirectory, out var installation))
 }
 
 var servers = builder.AddBackingServers(stateDirectory);
+var demo = builder.AddDemoInstallation(stateDirectory, installation, servers);
 
-var scheduler = builder.AddBackupService<Projects.Bambuddy_Scheduler>("scheduler", stateDirectory, installation, servers);
-builder.AddBackupService<Projects.Bambuddy_ArchivePackager>("archive-packager", stateDirectory, installation, servers);
-builder.AddBackupService<Projects.Bambuddy_GitSync>("git-sync", stateDirectory, installation, servers);
-builder.AddBackupService<Projects.Bambuddy_Restore>("restore", stateDirectory, installation, servers);
+var scheduler = builder.AddBackupService<Projects.Bambuddy_Scheduler>("scheduler", stateDirectory, installation, servers, demo);
+builder.AddBackupService<Projects.Bambuddy_ArchivePackager>("archive-packager", stateDirectory, installation, servers, demo);
+builder.AddBackupService<Projects.Bambuddy_GitSync>("git-sync", stateDirectory, installation, servers, demo);
+builder.AddBackupService<Projects.Bambuddy_Restore>("restore", stateDirectory, installation, servers, demo);
 builder.AddGateway(stateDirectory, scheduler);
 
 builder.Build().Run();

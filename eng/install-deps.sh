@@ -12,6 +12,7 @@ command -v epmd >/dev/null 2>&1 || need+=(erlang-base)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"
@@ -35,6 +36,9 @@ fi
 if pgrep -x epmd >/dev/null 2>&1 && [ -z "${BAMBUDDY_QUIET_EPMD:-}" ]; then
   echo "install-deps: note: an epmd is already running on this machine; ours use private ports."
 fi
+
+# npm's s3rver (the S3 server of the tests and of the no-container AppHost), patched, in eng/node/.
+eng/install-s3rver.sh
 
 if [ -z "${SKIP_DOTNET_RESTORE:-}" ]; then
   dotnet restore Bambuddy.sln --verbosity quiet

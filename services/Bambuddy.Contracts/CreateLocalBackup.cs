@@ -7,10 +7,12 @@ namespace Bambuddy.Contracts;
 /// <param name="OutputPath">The output folder; empty means the default, <c>DATA_DIR/backups/</c>.</param>
 /// <param name="Retention">How many of our backups of this kind to keep after this one succeeds.</param>
 /// <param name="RequestedAt">When the job was created.</param>
+/// <param name="OffsiteCopy">The S3 copy to make too, or null.</param>
 public sealed record CreateLocalBackup(
     Guid JobId,
     string Kind,
     string Trigger,
     string OutputPath,
     int Retention,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt,
+    S3Location? OffsiteCopy = null);

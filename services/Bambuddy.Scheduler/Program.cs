@@ -15,6 +15,7 @@ app.MapOpenApi();
 
 app.MapLocalBackupApi();
 app.MapJobsApi();
+app.MapFullBackupApi();
 
 app.Run();
 

@@ -37,7 +37,8 @@ public sealed class SystemFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Bambuddy_AppHost>(
             [$"BACKUP_STATE_DIR={StateDirectory}", $"BACKUP_API_KEY={ApiKey}", "BACKUP_SERVERS=local"], ct);
         // Resource logs go to the dashboard; the test output keeps only their warnings.
-        builder.Services.AddLogging(logging => logging.AddFilter("Bambuddy.AppHost.Resources", LogLevel.Warning).AddFilter("Aspire", LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging.AddFilter("Bambuddy.AppHost.Resources", LogLevel.Warning).AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var scheduler = builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "scheduler"));
         // Short intervals so the crash-safety tests see the relay and the worker-lost rule act quickly.
         scheduler.WithEnvironment("Jobs__RelayInterval", "00:00:01").WithEnvironment("Jobs__WorkerLostCheckInterval", "00:00:01");

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Bambuddy.ArchivePackager.Packaging;
 using Bambuddy.Contracts;
+using Bambuddy.Core.Archive;
 using Bambuddy.Core.Jobs;
 using MassTransit;
 
 namespace Bambuddy.ArchivePackager.Consumers;
 
-public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, PlaceholderBackupWriter writer, ILogger<CreateLocalBackupConsumer> logger)
+public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJobRunner runner, ILogger<CreateLocalBackupConsumer> logger)
     : IConsumer<CreateLocalBackup>
 {
     public static readonly ActivitySource ActivitySource = new("Bambuddy.ArchivePackager");
@@ -17,6 +18,7 @@ public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, Placehol
         var ct = context.CancellationToken;
         using var activity = ActivitySource.StartActivity("local-backup");
         activity?.SetTag("bambuddy.job_id", command.JobId);
+        activity?.SetTag("bambuddy.job_kind", command.Kind);
 
         if (await ledger.HasEndedAsync(command.JobId, ct))
         {
@@ -24,23 +26,52 @@ public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, Placehol
             return;
         }
 
-        await context.Publish(new BackupProgressed(command.JobId, "starting", 0, 0, 0, 0, DateTimeOffset.UtcNow), ct);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stopReporting = new CancellationTokenSource();
+        var reporter = new ProgressReporter(command.JobId, context, ledger, cancel);
+        var reporting = reporter.RunAsync(stopReporting.Token);
+        object outcome;
         try
         {
-            var (fileName, size, sha256) = await writer.WriteAsync(command.JobId, ct);
-            await context.Publish(new LocalBackupCompleted(command.JobId, fileName, size, sha256, ["placeholder"],
-                "Placeholder backup written (the full ZIP is not implemented yet)", DateTimeOffset.UtcNow), ct);
-            LogCompleted(command.JobId, fileName);
+            outcome = await runner.RunAsync(command, reporter, cancel.Token);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (OperationCanceledException) when (reporter.CancelRequested && !ct.IsCancellationRequested)
         {
-            await context.Publish(new LocalBackupFailed(command.JobId, "write", ex.Message, Cancelled: false, DateTimeOffset.UtcNow), ct);
+            outcome = Failed(command, "cancelled", "The backup was cancelled; its temporary file was removed.", cancelled: true);
         }
+        catch (InsufficientSpaceException ex)
+        {
+            outcome = Failed(command, "space_check", ex.Message);
+        }
+        catch (BackupSourceChangedException ex)
+        {
+            outcome = Failed(command, "files", ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            outcome = Failed(command, ex is IOException or UnauthorizedAccessException ? "write" : "database", ex.Message);
+        }
+        finally
+        {
+            await stopReporting.CancelAsync();
+            await reporting;
+        }
+
+        if (outcome is LocalBackupFailed failed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
+            LogFailed(command.JobId, failed.Step, failed.Reason);
+        }
+
+        await context.Publish(outcome, outcome.GetType(), ct);
     }
+
+    private static LocalBackupFailed Failed(CreateLocalBackup command, string step, string reason, bool cancelled = false)
+        => new(command.JobId, step, reason, cancelled, DateTimeOffset.UtcNow);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} has already ended; the redelivered command changes nothing")]
     private partial void LogAlreadyEnded(Guid jobId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} wrote {FileName}")]
-    private partial void LogCompleted(Guid jobId, string fileName);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed at {Step}: {Reason}")]
+    private partial void LogFailed(Guid jobId, string step, string reason);
 }

@@ -1,6 +1,8 @@
 using Bambuddy.ArchivePackager.Consumers;
 using Bambuddy.ArchivePackager.Packaging;
+using Bambuddy.Core.Catalog;
 using Bambuddy.Core.Jobs;
+using Bambuddy.Core.Secrets;
 using Bambuddy.Core.Messaging;
 using MassTransit;
 
@@ -11,7 +13,10 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddWorkerDefaults();
-        builder.Services.AddSingleton<PlaceholderBackupWriter>();
+        builder.Services.AddBackupSecrets(StateDirectory.Resolve(builder.Configuration));
+        builder.Services.AddSingleton<BackupCatalog>();
+        builder.Services.AddHostedService<CatalogSchema>();
+        builder.Services.AddSingleton<BackupJobRunner>();
         builder.AddBackupMessaging(bus => bus.AddConsumer<CreateLocalBackupConsumer, CreateLocalBackupConsumerDefinition>());
         return builder;
     }

@@ -16,6 +16,14 @@ public sealed class JobLedger(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
+    /// <summary>Whether someone asked to cancel the job (<c>POST /jobs/{id}/cancel</c>), or it already ended.</summary>
+    public async Task<bool> IsCancelRequestedAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT cancel_requested_at IS NOT NULL OR state IN ('succeeded', 'failed', 'cancelled') FROM jobs WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
     public async Task<bool> HasEndedAsync(Guid jobId, CancellationToken cancellationToken)
         => await GetStateAsync(jobId, cancellationToken) is { } state && JobStates.IsTerminal(state);
 }

@@ -1,4 +1,8 @@
+using Bambuddy.Core.Catalog;
+using Bambuddy.Core.Jobs;
 using Bambuddy.Core.Messaging;
+using Bambuddy.Core.Secrets;
+using Bambuddy.Scheduler.LocalBackups;
 using Bambuddy.Scheduler.Consumers;
 using Bambuddy.Scheduler.Jobs;
 using MassTransit;
@@ -10,6 +14,10 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDataSource("backupdb");
+        builder.AddInstallation();
+        builder.Services.AddBackupSecrets(StateDirectory.Resolve(builder.Configuration));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(ScheduleZone.FromConfiguration(builder.Configuration));
         builder.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         // Registered first: hosted services start in order, and the tables must exist before the rest.
@@ -18,6 +26,12 @@ public static class Extensions
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobPublisher>();
         builder.Services.AddSingleton<JobWaiter>();
+        builder.Services.AddSingleton<DownloadFiles>();
+        builder.Services.AddSingleton<BackupCatalog>();
+        builder.Services.AddHostedService<CatalogSchema>();
+        builder.Services.AddSingleton<LocalBackupSettingsStore>();
+        builder.Services.AddSingleton<BackupLocator>();
+        builder.Services.AddHostedService<ScheduleRunner>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<WorkerLostMonitor>();
 

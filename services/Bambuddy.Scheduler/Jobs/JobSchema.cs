@@ -26,6 +26,7 @@ public sealed class JobSchema(NpgsqlDataSource dataSource, ILogger<JobSchema> lo
             error_reason    text,
             warnings        jsonb NOT NULL DEFAULT '[]'::jsonb
         );
+        ALTER TABLE jobs ADD COLUMN IF NOT EXISTS cancel_requested_at timestamptz;
         CREATE INDEX IF NOT EXISTS ix_jobs_unpublished ON jobs (created_at) WHERE published_at IS NULL;
         CREATE INDEX IF NOT EXISTS ix_jobs_active ON jobs (state) WHERE state IN ('queued', 'running');
         """;
@@ -34,7 +35,7 @@ public sealed class JobSchema(NpgsqlDataSource dataSource, ILogger<JobSchema> lo
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand(Ddl, connection, transaction))
+        await using (var command = new NpgsqlCommand(Ddl + LocalBackups.LocalBackupSettingsStore.Ddl, connection, transaction))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -26,11 +26,25 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
     /// <summary>Saves a queued job, or answers the running job that conflicts with it.</summary>
     public async Task<JobCreation> CreateAsync(string kind, string trigger, Func<Guid, object> command, Guid? parentId, CancellationToken cancellationToken)
     {
-        var jobId = Guid.CreateVersion7();
-        var payload = command(jobId);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (jobId, conflict) = await CreateAsync(connection, transaction, kind, trigger, command, parentId, cancellationToken);
+        if (conflict is not null)
+        {
+            return new JobCreation(null, conflict);
+        }
 
+        await transaction.CommitAsync(cancellationToken);
+        metrics.Queued(kind);
+        return new JobCreation(await GetAsync(jobId, cancellationToken), null);
+    }
+
+    /// <summary>Saves a queued job inside the caller's transaction (the schedule claims its slot in the same one).</summary>
+    public async Task<(Guid JobId, Guid? ConflictingJobId)> CreateAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, string trigger, Func<Guid, object> command, Guid? parentId, CancellationToken cancellationToken)
+    {
+        var jobId = Guid.CreateVersion7();
+        var payload = command(jobId);
         if (ExclusiveKinds.Contains(kind) && parentId is null)
         {
             await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock($1)", cancellationToken, ExclusiveLockKey);
@@ -40,16 +54,47 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
             running.Parameters.Add(new NpgsqlParameter { Value = ExclusiveKinds });
             if (await running.ExecuteScalarAsync(cancellationToken) is Guid conflict)
             {
-                return new JobCreation(null, conflict);
+                return (jobId, conflict);
             }
         }
 
         await ExecuteAsync(connection, transaction,
             "INSERT INTO jobs (id, kind, trigger, state, parent_id, command_type, command) VALUES ($1, $2, $3, 'queued', $4, $5, $6::jsonb)",
             cancellationToken, jobId, kind, trigger, (object?)parentId ?? DBNull.Value, JobCommands.TypeName(payload), JobCommands.Serialize(payload));
-        await transaction.CommitAsync(cancellationToken);
-        metrics.Queued(kind);
-        return new JobCreation(await GetAsync(jobId, cancellationToken), null);
+        return (jobId, null);
+    }
+
+    /// <summary>
+    /// Cancels a job: one no worker has started ends at once; a running one is flagged, and its worker
+    /// stops, cleans up and reports it cancelled. Null when there is no such job.
+    /// </summary>
+    public async Task<Job?> RequestCancelAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var kind = await ExecuteScalarAsync<string>("""
+            UPDATE jobs SET state = 'cancelled', finished_at = now(), error_step = 'cancelled', error_reason = 'Cancelled before a worker started it.'
+            WHERE id = $1 AND state = 'queued'
+            RETURNING kind
+            """, cancellationToken, jobId);
+        if (kind is not null)
+        {
+            metrics.Failed(kind);
+        }
+
+        await ExecuteScalarAsync<object>("UPDATE jobs SET cancel_requested_at = now() WHERE id = $1 AND state = 'running' AND cancel_requested_at IS NULL", cancellationToken, jobId);
+        return await GetAsync(jobId, cancellationToken);
+    }
+
+    /// <summary>The newest job of these kinds, optionally only ended ones.</summary>
+    public async Task<Job?> GetLatestAsync(string[] kinds, bool endedOnly, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {SelectColumns} FROM jobs WHERE kind = ANY($1) AND parent_id IS NULL
+            {(endedOnly ? "AND state IN ('succeeded', 'failed', 'cancelled')" : "AND state IN ('queued', 'running')")}
+            ORDER BY created_at DESC LIMIT 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = kinds });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
     public async Task<Job?> GetAsync(Guid jobId, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cronos;
 
 namespace Bambuddy.Scheduler.LocalBackups;
@@ -14,7 +15,8 @@ public static class BackupSchedule
     {
         hour = minute = 0;
         return value is { Length: 5 } && value[2] == ':'
-            && int.TryParse(value.AsSpan(0, 2), out hour) && int.TryParse(value.AsSpan(3, 2), out minute)
+            && int.TryParse(value.AsSpan(0, 2), NumberStyles.None, CultureInfo.InvariantCulture, out hour)
+            && int.TryParse(value.AsSpan(3, 2), NumberStyles.None, CultureInfo.InvariantCulture, out minute)
             && hour is >= 0 and < 24 && minute is >= 0 and < 60;
     }
 
@@ -40,13 +42,5 @@ public static class BackupSchedule
            ?? throw new InvalidOperationException("The schedule has no next occurrence.");
 
     /// <summary>The zone from <c>TZ</c> (as Bambuddy names backups), else the machine's.</summary>
-    public static TimeZoneInfo Zone(string? tz)
-    {
-        if (!string.IsNullOrWhiteSpace(tz) && TimeZoneInfo.TryFindSystemTimeZoneById(tz.TrimStart(':'), out var zone))
-        {
-            return zone;
-        }
-
-        return TimeZoneInfo.Local;
-    }
+    public static TimeZoneInfo Zone(string? tz) => Bambuddy.Core.Installation.BackupTimeZone.From(tz);
 }

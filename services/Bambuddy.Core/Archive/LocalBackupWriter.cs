@@ -1,0 +1,89 @@
+using Bambuddy.Core.Installation;
+
+namespace Bambuddy.Core.Archive;
+
+/// <summary>
+/// Makes a full backup ZIP of an installation in a folder (DESIGN §3, §4): snapshot the database into
+/// the temp folder, list the data files, check free space, stream the ZIP under a hidden temporary name,
+/// fsync, rename into place. On failure or cancellation nothing is left behind but what was there.
+/// </summary>
+public sealed class LocalBackupWriter(LocalBackupOptions? options = null)
+{
+    private readonly LocalBackupOptions _options = options ?? new LocalBackupOptions();
+
+    /// <exception cref="InsufficientSpaceException">The output or temp folder has too little free space.</exception>
+    /// <exception cref="BackupSourceChangedException">A data file changed size while it was read.</exception>
+    public async Task<LocalBackupResult> WriteAsync(
+        BambuddyInstallation installation,
+        string outputDirectory,
+        string tempDirectory,
+        TimeZoneInfo zone,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        Directory.CreateDirectory(tempDirectory);
+        var createdAt = _options.Clock.GetUtcNow();
+        var extra = _options.ExtraFreeSpaceBytes;
+
+        // The name is the start time, as Bambuddy names its backups; reserving it first keeps it.
+        await using var partial = await PartialBackupFile.CreateAsync(outputDirectory, zone, _options.Clock, cancellationToken);
+
+        var estimate = await DatabaseSnapshot.EstimateSizeAsync(installation, cancellationToken);
+        BackupSpaceCheck.Ensure([(tempDirectory, estimate + BackupSpaceCheck.Margin(estimate, 1) + extra)]);
+
+        using var snapshot = await DatabaseSnapshot.CreateAsync(installation, tempDirectory, progress, cancellationToken);
+
+        new ProgressThrottle(progress).Report(ArchivePhase.Planning, 0, 0, 0, 0, force: true);
+        var plan = LeaveOutOwnFolders(BackupEntryPlanner.Plan(installation.DataDirectory, cancellationToken), installation.DataDirectory, outputDirectory, tempDirectory);
+        var content = plan.TotalBytes + snapshot.Size;
+        BackupSpaceCheck.Ensure([(outputDirectory, content + BackupSpaceCheck.Margin(content, plan.Entries.Count + 2) + extra)]);
+
+        var zip = await BackupZipWriter.WriteAsync(
+            partial.Stream,
+            snapshot.ToEntry(),
+            plan.Entries,
+            new BackupManifestInfo(createdAt, snapshot.SourceName, snapshot.SchemaFingerprint),
+            progress,
+            cancellationToken);
+
+        new ProgressThrottle(progress).Report(ArchivePhase.Publishing, zip.Size, zip.Size, zip.EntryCount, zip.EntryCount, force: true);
+        await partial.PublishAsync(cancellationToken);
+        new ProgressThrottle(progress).Report(ArchivePhase.Completed, zip.Size, zip.Size, zip.EntryCount, zip.EntryCount, force: true);
+
+        return new LocalBackupResult(
+            partial.FileName,
+            partial.FinalPath,
+            zip.Size,
+            zip.Sha256,
+            zip.EntryCount,
+            snapshot.TableRowCounts,
+            [.. snapshot.Warnings, .. plan.Warnings]);
+    }
+
+    /// <summary>An output or temp folder inside a data folder would put the backup, or its snapshot, into itself.</summary>
+    private static BackupEntryPlan LeaveOutOwnFolders(BackupEntryPlan plan, string dataDirectory, string outputDirectory, string tempDirectory)
+    {
+        var own = new[] { outputDirectory, tempDirectory }
+            .Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) + Path.DirectorySeparatorChar)
+            .ToArray();
+        var root = Path.GetFullPath(dataDirectory);
+        var kept = new List<BackupEntry>(plan.Entries.Count);
+        var warnings = new List<string>(plan.Warnings);
+        foreach (var entry in plan.Entries)
+        {
+            var path = Path.Combine(root, entry.Name);
+            var folder = own.FirstOrDefault(f => path.StartsWith(f, StringComparison.Ordinal));
+            if (folder is null)
+            {
+                kept.Add(entry);
+            }
+            else
+            {
+                warnings.Add($"Skipped '{entry.Name}': it is in the backup's own output or temp folder '{folder}'.");
+            }
+        }
+
+        return kept.Count == plan.Entries.Count ? plan : new BackupEntryPlan(kept, warnings);
+    }
+}

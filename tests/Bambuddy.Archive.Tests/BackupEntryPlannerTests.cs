@@ -1,0 +1,79 @@
+using Bambuddy.Core.Archive;
+using Bambuddy.Testing;
+
+namespace Bambuddy.Archive.Tests;
+
+public sealed class BackupEntryPlannerTests
+{
+    [Fact]
+    public void PlanListsTheDataFoldersAndKeySortedWithSlashNamesAndLeavesTheRestOut()
+    {
+        using var data = new TempDirectory();
+        TestInstallation.CreateDataDirectory(data.Path);
+
+        var plan = BackupEntryPlanner.Plan(data.Path, CancellationToken.None);
+
+        var expected = TestInstallation.DataFiles.Select(f => f.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, plan.Entries.Select(e => e.Name).ToList());
+        Assert.Equal(TestInstallation.DataFiles.ToDictionary(f => f.Name, f => (long)f.Size), plan.Entries.ToDictionary(e => e.Name, e => e.Size));
+        Assert.Empty(plan.Warnings);
+        Assert.Equal(".mfa_encryption_key", plan.Entries[0].Name);
+    }
+
+    [Fact]
+    public void PlanOfAnEmptyDataDirectoryIsEmpty()
+    {
+        using var data = new TempDirectory();
+
+        var plan = BackupEntryPlanner.Plan(data.Path, CancellationToken.None);
+
+        Assert.Empty(plan.Entries);
+        Assert.Empty(plan.Warnings);
+    }
+
+    [Fact]
+    public void SymbolicLinksAreSkippedWithAWarningAndNeverFollowedOutOfTheDataDirectory()
+    {
+        using var data = new TempDirectory();
+        using var outside = new TempDirectory();
+        File.WriteAllText(outside.Combine("secret.txt"), "outside");
+        Directory.CreateDirectory(outside.Combine("tree"));
+        File.WriteAllText(outside.Combine("tree", "deep.txt"), "outside");
+        Directory.CreateDirectory(data.Combine("archive", "1"));
+        File.WriteAllText(data.Combine("archive", "1", "real.txt"), "inside");
+        File.CreateSymbolicLink(data.Combine("archive", "1", "link.txt"), outside.Combine("secret.txt"));
+        Directory.CreateSymbolicLink(data.Combine("archive", "linked-folder"), outside.Combine("tree"));
+        Directory.CreateSymbolicLink(data.Combine("icons"), outside.Path);
+
+        var plan = BackupEntryPlanner.Plan(data.Path, CancellationToken.None);
+
+        Assert.Equal(["archive/1/real.txt"], plan.Entries.Select(e => e.Name));
+        Assert.Equal(3, plan.Warnings.Count);
+        Assert.Contains(plan.Warnings, w => w.Contains("archive/1/link.txt", StringComparison.Ordinal) && w.Contains("symbolic link", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.Contains("archive/linked-folder", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.Contains("icons/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("archive/1/x/Benchy.gcode.3mf", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/Benchy.3MF", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/timelapse.mp4", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/thumbnail.png", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/photo.JPG", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/photo.jpeg", BackupEntryCompression.Store)]
+    [InlineData("archive/library/thumbnails/a.webp", BackupEntryCompression.Store)]
+    [InlineData("projects/1/attachments/a.zip", BackupEntryCompression.Store)]
+    [InlineData("projects/1/attachments/a.tar.gz", BackupEntryCompression.Store)]
+    [InlineData("projects/1/attachments/a.7z", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/clip.mov", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/clip.avi", BackupEntryCompression.Store)]
+    [InlineData("archive/1/x/clip.mkv", BackupEntryCompression.Store)]
+    [InlineData("virtual_printer/uploads/job.gcode", BackupEntryCompression.Deflate)]
+    [InlineData("archive/library/files/part.stl", BackupEntryCompression.Deflate)]
+    [InlineData(".mfa_encryption_key", BackupEntryCompression.Deflate)]
+    [InlineData("icons/a.svg", BackupEntryCompression.Deflate)]
+    public void CompressionFollowsTheExtension(string name, BackupEntryCompression expected)
+    {
+        Assert.Equal(expected, BackupEntryPlanner.CompressionFor(name));
+    }
+}

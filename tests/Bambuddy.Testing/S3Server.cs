@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Xunit;
+
+namespace Bambuddy.Testing;
+
+/// <summary>
+/// A real S3 server for tests: npm's s3rver 3.7.1 (from <c>eng/node/</c>, installed by <c>eng/install-s3rver.sh</c>
+/// when missing) run with node directly, on a free loopback port, with its data in its own temp folder.
+/// Use it as an xunit class or collection fixture, or call <see cref="StartAsync"/>. It is stopped by its own
+/// process id on dispose and at process exit.
+/// </summary>
+public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
+{
+    /// <summary>s3rver's fixed credentials (it checks the access key, not the signature).</summary>
+    public const string AccessKey = "S3RVER";
+    public const string SecretKey = "S3RVER";
+
+    private const string FolderPrefix = "bambuddy-s3-";
+    private const string OwnerFile = "owner.pid";
+    private const string ServerFile = "server.pid";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+    private string? _folder;
+    private int _stopped;
+
+    public string Host => "127.0.0.1";
+
+    public int Port { get; private set; }
+
+    /// <summary>The endpoint as <c>host:port</c>, the form S3 clients such as Minio take.</summary>
+    public string Endpoint => $"{Host}:{Port}";
+
+    public Uri Url => new($"http://{Endpoint}/");
+
+    /// <summary>The node process's id (node runs s3rver itself, with no wrapper).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The server is not started.");
+
+    /// <summary>Where s3rver keeps buckets and objects.</summary>
+    public string DataDirectory => Path.Combine(_folder ?? throw new InvalidOperationException("The server is not started."), "data");
+
+    public static async Task<S3Server> StartAsync(CancellationToken cancellationToken)
+    {
+        var server = new S3Server();
+        try
+        {
+            await server.StartCoreAsync(cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await StartCoreAsync(timeout.Token);
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    /// <summary>The repository root: the first folder up from the test binaries holding <c>Bambuddy.sln</c>.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Bambuddy.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Bambuddy.sln above {AppContext.BaseDirectory}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGKILL cannot be refused; the kernel reaps it whatever we wait for.
+            }
+
+            process.Dispose();
+        }
+
+        DeleteFolder(_folder);
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        if (_folder is not null)
+        {
+            throw new InvalidOperationException("The server is already started.");
+        }
+
+        var script = await EnsureInstalledAsync(cancellationToken);
+        DeleteLeftovers();
+        _folder = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
+        File.WriteAllText(Path.Combine(_folder, OwnerFile), Environment.ProcessId.ToString());
+        Directory.CreateDirectory(DataDirectory);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+
+        // A free port can be taken between probing and binding: try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            if (await TryStartAsync(script, cancellationToken))
+            {
+                return;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"s3rver did not start:\n{Log()}");
+            }
+        }
+    }
+
+    private async Task<bool> TryStartAsync(string script, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("node")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])[script, "-d", DataDirectory, "-a", Host, "-p", Port.ToString(), "--silent"])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.ErrorDataReceived += (_, e) => OnLogLine(e.Data);
+        process.OutputDataReceived += (_, e) => OnLogLine(e.Data);
+        process.Start();
+        _process = process;
+        File.WriteAllText(Path.Combine(_folder!, ServerFile), process.Id.ToString());
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+
+        // Ready when it accepts a connection; each refused attempt waits on the exit task, not a fixed sleep.
+        var exited = process.WaitForExitAsync(cancellationToken);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                await exited;
+                process.Dispose();
+                _process = null;
+                return false;
+            }
+
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(Host, Port, cancellationToken);
+                return true;
+            }
+            catch (SocketException)
+            {
+                using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                pause.CancelAfter(TimeSpan.FromMilliseconds(25));
+                await exited.WaitAsync(pause.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>The s3rver entry script, installing and patching s3rver first when it is missing.</summary>
+    private static async Task<string> EnsureInstalledAsync(CancellationToken cancellationToken)
+    {
+        var root = RepositoryRoot();
+        var script = Path.Combine(root, "eng", "node", "node_modules", "s3rver", "bin", "s3rver.js");
+        if (File.Exists(script) && IsPatched(Path.GetDirectoryName(Path.GetDirectoryName(script))!))
+        {
+            return script;
+        }
+
+        var info = new ProcessStartInfo("bash")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            WorkingDirectory = root,
+        };
+        info.ArgumentList.Add(Path.Combine(root, "eng", "install-s3rver.sh"));
+        using var install = Process.Start(info) ?? throw new InvalidOperationException("Could not run eng/install-s3rver.sh.");
+        var output = install.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = install.StandardError.ReadToEndAsync(cancellationToken);
+        await install.WaitForExitAsync(cancellationToken);
+        if (install.ExitCode != 0 || !File.Exists(script))
+        {
+            throw new InvalidOperationException($"eng/install-s3rver.sh failed ({install.ExitCode}):\n{await output}\n{await error}");
+        }
+
+        return script;
+    }
+
+    /// <summary>Whether s3rver answers in S3's XML namespace (unpatched, the Minio client silently lists nothing).</summary>
+    private static bool IsPatched(string module) =>
+        Directory.EnumerateFiles(Path.Combine(module, "lib"), "*.js", SearchOption.AllDirectories)
+            .All(file => !File.ReadAllText(file).Contains("http://doc.s3.amazonaws.com/2006-03-01/", StringComparison.Ordinal));
+
+    private void OnLogLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            if (_log.Length < 64 * 1024)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+
+    private string Log()
+    {
+        lock (_log)
+        {
+            return _log.ToString();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1 || _process is not { } process)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                process.WaitForExit(StopTimeout);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        DeleteFolder(_folder);
+    }
+
+    /// <summary>
+    /// Folders of earlier runs whose test host was killed: removed once their owner is gone, after stopping the
+    /// s3rver still running from one (its pid from the folder, its command line naming the folder).
+    /// </summary>
+    private static void DeleteLeftovers()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            try
+            {
+                if (!int.TryParse(File.ReadAllText(Path.Combine(folder, OwnerFile)).Trim(), out var owner) || IsAlive(owner))
+                {
+                    continue;
+                }
+
+                var serverFile = Path.Combine(folder, ServerFile);
+                if (File.Exists(serverFile) && int.TryParse(File.ReadAllText(serverFile).Trim(), out var server) && IsAlive(server)
+                    && File.ReadAllText($"/proc/{server}/cmdline").Contains(folder, StringComparison.Ordinal))
+                {
+                    using var orphan = Process.GetProcessById(server);
+                    orphan.Kill();
+                    if (!orphan.WaitForExit(StopTimeout))
+                    {
+                        continue;
+                    }
+                }
+
+                DeleteFolder(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                // Another run may be creating or removing it right now; the next run will look again.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    private static void DeleteFolder(string? folder)
+    {
+        try
+        {
+            if (folder is not null && Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}
