@@ -33,12 +33,16 @@ internal static class LocalRabbitMqExtensions
         var pluginsFile = Path.Combine(directory, "enabled_plugins");
         File.WriteAllText(pluginsFile, "[].\n");
 
-        var epmdPort = FreePort();
-        var distPort = FreePort();
+        var distPort = TcpHealth.FreePort();
         var epmdHealthKey = $"{name}-epmd-ready";
-        var epmd = builder.AddExecutable($"{name}-epmd", "/usr/bin/epmd", directory, "-port", epmdPort.ToString(), "-address", "127.0.0.1")
+        // DCP picks epmd's port and hands it over in ERL_EPMD_PORT, which epmd and the Erlang VM both read.
+        var epmd = builder.AddExecutable($"{name}-epmd", "/usr/bin/epmd", directory, "-address", "127.0.0.1")
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "ERL_EPMD_PORT", isProxied: false)
             .WithHealthCheck(epmdHealthKey);
-        builder.Services.AddHealthChecks().AddAsyncCheck(epmdHealthKey, ct => TcpCheckAsync(epmdPort, ct));
+        var epmdEndpoint = epmd.GetEndpoint("tcp");
+        builder.Services.AddHealthChecks().AddAsyncCheck(epmdHealthKey, ct => epmdEndpoint.IsAllocated
+            ? TcpHealth.CheckAsync(epmdEndpoint.Port, ct)
+            : Task.FromResult(HealthCheckResult.Unhealthy("epmd's port is not allocated yet")));
 
         builder.Configuration[$"Parameters:{name}-password"] = password;
         var passwordParameter = builder.AddParameter($"{name}-password", secret: true);
@@ -54,7 +58,7 @@ internal static class LocalRabbitMqExtensions
             .WithEnvironment("RABBITMQ_NODENAME", nodeName)
             .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
             .WithEnvironment("RABBITMQ_DIST_PORT", distPort.ToString())
-            .WithEnvironment("ERL_EPMD_PORT", epmdPort.ToString())
+            .WithEnvironment("ERL_EPMD_PORT", epmdEndpoint.Property(EndpointProperty.TargetPort))
             .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(directory, "mnesia"))
             .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(directory, "log"))
             .WithEnvironment("RABBITMQ_LOGS", "-")
@@ -94,20 +98,6 @@ internal static class LocalRabbitMqExtensions
         }
     }
 
-    private static async Task<HealthCheckResult> TcpCheckAsync(int port, CancellationToken ct)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port, ct);
-            return HealthCheckResult.Healthy();
-        }
-        catch (SocketException ex)
-        {
-            return HealthCheckResult.Unhealthy(ex.Message);
-        }
-    }
-
     private static string ReadOrCreateSecret(string path)
     {
         if (File.Exists(path))
@@ -119,12 +109,5 @@ internal static class LocalRabbitMqExtensions
         File.WriteAllText(path, secret);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return secret;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -47,6 +47,8 @@ public sealed class AppHostShutdownTests
         }
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Output = new();
+
     private static Process StartAppHost(string state, int gatewayPort)
     {
         var binary = Path.Combine(RepositoryRoot(), "Bambuddy.AppHost", "bin", Configuration(), "net10.0", "Bambuddy.AppHost");
@@ -65,14 +67,41 @@ public sealed class AppHostShutdownTests
         info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // Kept to explain a failure: the AppHost's own log says which resource did not come up.
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
+    private static void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        Output.Enqueue(line);
+        while (Output.Count > 200)
+        {
+            Output.TryDequeue(out _);
+        }
+    }
+
     private static async Task WaitForGatewayAsync(int port, Process appHost, CancellationToken ct)
+    {
+        try
+        {
+            await PollGatewayAsync(port, appHost, ct);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new TimeoutException($"The gateway was not healthy in time. The AppHost said:\n{string.Join('\n', Output)}", ex);
+        }
+    }
+
+    private static async Task PollGatewayAsync(int port, Process appHost, CancellationToken ct)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         while (true)

@@ -215,6 +215,17 @@ public sealed class LocalBackupTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task BambuddysOwnBackupSettingsWereImportedOnFirstStart()
+    {
+        var ct = Timeouts.CallToken();
+
+        var settings = await system.Gateway.GetFromJsonAsync<JsonElement>("/api/v1/local-backup/settings", ct);
+
+        // The demo installation's settings table has local_backup_enabled/schedule/time/retention/path.
+        Assert.Equal(JsonValueKind.String, settings.GetProperty("imported_from_bambuddy_at").ValueKind);
+    }
+
+    [Fact]
     public async Task EnablingTheScheduleComputesTheNextRunAtOnce()
     {
         var ct = Timeouts.CallToken();

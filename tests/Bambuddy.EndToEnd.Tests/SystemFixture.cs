@@ -17,7 +17,7 @@ namespace Bambuddy.EndToEnd.Tests;
 public sealed class SystemFixture : IAsyncLifetime
 {
     public const string ApiKey = "e2e-test-key-0123456789";
-    private static readonly string[] Resources = ["postgres", "rabbitmq", "scheduler", "archive-packager", "git-sync", "restore", "gateway"];
+    private static readonly string[] Resources = ["postgres", "rabbitmq", "s3", "scheduler", "archive-packager", "git-sync", "restore", "gateway"];
 
     private DistributedApplication? _app;
 

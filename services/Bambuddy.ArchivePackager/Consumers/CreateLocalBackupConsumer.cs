@@ -7,7 +7,7 @@ using MassTransit;
 
 namespace Bambuddy.ArchivePackager.Consumers;
 
-public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJobRunner runner, ILogger<CreateLocalBackupConsumer> logger)
+public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJobRunner runner, BackupMetrics metrics, ILogger<CreateLocalBackupConsumer> logger)
     : IConsumer<CreateLocalBackup>
 {
     public static readonly ActivitySource ActivitySource = new("Bambuddy.ArchivePackager");
@@ -26,6 +26,7 @@ public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJo
             return;
         }
 
+        var started = Stopwatch.StartNew();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopReporting = new CancellationTokenSource();
         var reporter = new ProgressReporter(command.JobId, context, ledger, cancel);
@@ -38,6 +39,10 @@ public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJo
         catch (OperationCanceledException) when (reporter.CancelRequested && !ct.IsCancellationRequested)
         {
             outcome = Failed(command, "cancelled", "The backup was cancelled; its temporary file was removed.", cancelled: true);
+        }
+        catch (OutputPathMissingException ex)
+        {
+            outcome = Failed(command, "output_path", ex.Message);
         }
         catch (InsufficientSpaceException ex)
         {
@@ -57,6 +62,7 @@ public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJo
             await reporting;
         }
 
+        metrics.Record(command.Kind, outcome is LocalBackupCompleted ? "succeeded" : "failed", (outcome as LocalBackupCompleted)?.Size ?? 0, started.Elapsed);
         if (outcome is LocalBackupFailed failed)
         {
             activity?.SetStatus(ActivityStatusCode.Error, failed.Reason);

@@ -17,6 +17,7 @@ public static class Extensions
         builder.Services.AddSingleton<BackupCatalog>();
         builder.Services.AddHostedService<CatalogSchema>();
         builder.Services.AddSingleton<BackupJobRunner>();
+        builder.Services.AddSingleton<BackupMetrics>();
         builder.AddBackupMessaging(bus => bus.AddConsumer<CreateLocalBackupConsumer, CreateLocalBackupConsumerDefinition>());
         return builder;
     }

@@ -38,6 +38,12 @@ public sealed partial class BackupJobRunner(
     {
         var tempDirectory = Path.Combine(paths.StateDirectory, "tmp", command.JobId.ToString("N"));
         DeleteQuietly(tempDirectory);
+        if (!string.IsNullOrWhiteSpace(command.OutputPath) && command.Kind != JobKinds.DownloadBackup && !Directory.Exists(command.OutputPath))
+        {
+            // A configured folder (a NAS mount, say) that vanished is not re-created on the local disk underneath.
+            throw new OutputPathMissingException(command.OutputPath);
+        }
+
         try
         {
             var result = await new LocalBackupWriter().WriteAsync(installation, OutputDirectory(command), tempDirectory, _zone, progress, cancellationToken);

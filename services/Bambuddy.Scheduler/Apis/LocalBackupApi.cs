@@ -201,7 +201,7 @@ public static class LocalBackupApi
             "Restoring a backup is not implemented in this version; nothing was changed.", new() { ["step"] = "restore", ["filename"] = filename });
 
     private static LocalBackupSettingsView View(LocalBackupSettings s, BackupLocator locator, ScheduleZone zone) => new(
-        s.Enabled, s.Schedule, s.Time, s.Retention, s.Path, locator.DefaultPath, zone.Value.Id, s.NextRun,
+        s.Enabled, s.Schedule, s.Time, s.Retention, s.Path, locator.DefaultPath, zone.Value.Id, s.NextRun, s.ImportedAt,
         s.S3 is { } s3 ? new S3SettingsView(s3.Enabled, s3.Endpoint, s3.Bucket, s3.Prefix, s3.Region, s3.AccessKey, s3.UseTls, s3.ProtectedSecretKey is not null) : null);
 
     private static S3Settings Merge(S3Settings? current, S3SettingsUpdate update, SecretProtector secrets) => new(

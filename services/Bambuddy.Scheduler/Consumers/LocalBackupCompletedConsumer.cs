@@ -5,9 +5,9 @@ using MassTransit;
 
 namespace Bambuddy.Scheduler.Consumers;
 
-public sealed class LocalBackupCompletedConsumer(JobStore store) : IConsumer<LocalBackupCompleted>
+public sealed class LocalBackupCompletedConsumer(JobStore store, BackupFreshness freshness) : IConsumer<LocalBackupCompleted>
 {
-    public Task Consume(ConsumeContext<LocalBackupCompleted> context)
+    public async Task Consume(ConsumeContext<LocalBackupCompleted> context)
     {
         var m = context.Message;
         var result = new JsonObject
@@ -18,6 +18,10 @@ public sealed class LocalBackupCompletedConsumer(JobStore store) : IConsumer<Loc
             ["locations"] = new JsonArray([.. m.Locations.Select(l => JsonValue.Create(l))]),
             ["message"] = m.Message,
         };
-        return store.SucceedAsync(m.JobId, result, [], context.CancellationToken);
+        if (await store.SucceedAsync(m.JobId, result, [], context.CancellationToken)
+            && (await store.GetAsync(m.JobId, context.CancellationToken))?.Kind == JobKinds.LocalBackup)
+        {
+            freshness.Succeeded(m.CompletedAt);
+        }
     }
 }

@@ -23,6 +23,8 @@ public static class Extensions
         // Registered first: hosted services start in order, and the tables must exist before the rest.
         builder.Services.AddHostedService<JobSchema>();
         builder.Services.AddSingleton<JobMetrics>();
+        builder.Services.AddSingleton<BackupFreshness>();
+        builder.Services.AddHostedService<BackupFreshness.Loader>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobPublisher>();
         builder.Services.AddSingleton<JobWaiter>();
@@ -31,6 +33,7 @@ public static class Extensions
         builder.Services.AddHostedService<CatalogSchema>();
         builder.Services.AddSingleton<LocalBackupSettingsStore>();
         builder.Services.AddSingleton<BackupLocator>();
+        builder.Services.AddHostedService<BambuddySettingsImport>();
         builder.Services.AddHostedService<ScheduleRunner>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<WorkerLostMonitor>();

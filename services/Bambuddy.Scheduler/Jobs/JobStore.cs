@@ -84,6 +84,14 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
         return await GetAsync(jobId, cancellationToken);
     }
 
+    public async Task<Job?> GetLatestSucceededAsync(string kind, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {SelectColumns} FROM jobs WHERE kind = $1 AND state = 'succeeded' ORDER BY finished_at DESC LIMIT 1");
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
     /// <summary>The newest job of these kinds, optionally only ended ones.</summary>
     public async Task<Job?> GetLatestAsync(string[] kinds, bool endedOnly, CancellationToken cancellationToken)
     {

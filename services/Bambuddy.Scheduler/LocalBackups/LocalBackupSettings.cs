@@ -8,7 +8,8 @@ public sealed record LocalBackupSettings(
     int Retention,
     string Path,
     S3Settings? S3,
-    DateTimeOffset? NextRun)
+    DateTimeOffset? NextRun,
+    DateTimeOffset? ImportedAt = null)
 {
     public static readonly LocalBackupSettings Defaults = new(false, "daily", "00:00", 5, "", null, null);
 }

@@ -18,13 +18,14 @@ public sealed class LocalBackupSettingsStore(NpgsqlDataSource dataSource, TimePr
             next_run    timestamptz,
             updated_at  timestamptz NOT NULL DEFAULT now()
         );
+        ALTER TABLE local_backup_settings ADD COLUMN IF NOT EXISTS imported_at timestamptz;
         INSERT INTO local_backup_settings (id, enabled, schedule, time, retention, path)
         VALUES (1, false, 'daily', '00:00', 5, '') ON CONFLICT (id) DO NOTHING;
         """;
 
     public async Task<LocalBackupSettings> GetAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT enabled, schedule, time, retention, path, s3::text, next_run FROM local_backup_settings WHERE id = 1");
+        await using var command = dataSource.CreateCommand("SELECT enabled, schedule, time, retention, path, s3::text, next_run, imported_at FROM local_backup_settings WHERE id = 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : LocalBackupSettings.Defaults;
     }
@@ -62,7 +63,7 @@ public sealed class LocalBackupSettingsStore(NpgsqlDataSource dataSource, TimePr
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         LocalBackupSettings settings;
         await using (var select = new NpgsqlCommand(
-            "SELECT enabled, schedule, time, retention, path, s3::text, next_run FROM local_backup_settings WHERE id = 1 FOR UPDATE", connection, transaction))
+            "SELECT enabled, schedule, time, retention, path, s3::text, next_run, imported_at FROM local_backup_settings WHERE id = 1 FOR UPDATE", connection, transaction))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
@@ -98,5 +99,6 @@ public sealed class LocalBackupSettingsStore(NpgsqlDataSource dataSource, TimePr
         reader.GetInt32(3),
         reader.GetString(4),
         reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<S3Settings>(reader.GetString(5)),
-        reader.IsDBNull(6) ? null : new DateTimeOffset(reader.GetDateTime(6), TimeSpan.Zero));
+        reader.IsDBNull(6) ? null : new DateTimeOffset(reader.GetDateTime(6), TimeSpan.Zero),
+        reader.IsDBNull(7) ? null : new DateTimeOffset(reader.GetDateTime(7), TimeSpan.Zero));
 }

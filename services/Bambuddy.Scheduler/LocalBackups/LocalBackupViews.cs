@@ -26,6 +26,7 @@ public sealed record LocalBackupSettingsView(
     string DefaultPath,
     string Timezone,
     DateTimeOffset? NextRun,
+    DateTimeOffset? ImportedFromBambuddyAt,
     S3SettingsView? S3);
 
 public sealed record S3SettingsView(bool Enabled, string Endpoint, string Bucket, string Prefix, string Region, string AccessKey, bool UseTls, bool HasSecretKey);

@@ -1,0 +1,3 @@
+namespace Bambuddy.Bench;
+
+public sealed record OursTiming(double Seconds, double WallSeconds, long ZipBytes, int Entries, long PeakRssKilobytes);

@@ -1,0 +1,3 @@
+namespace Bambuddy.Bench;
+
+public sealed record ProcessOutcome(int ExitCode, string Output, string Error, TimeSpan Elapsed);

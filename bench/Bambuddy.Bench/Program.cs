@@ -1,0 +1,36 @@
+using Bambuddy.Bench;
+
+// bambuddy-bench local-backup [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]
+// (packager-run is the hidden child the local-backup benchmark starts for the archive-packager's part.)
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+try
+{
+    return args switch
+    {
+        ["local-backup", .. var rest] => await LocalBackupBench.RunAsync(BenchOptions.Parse(rest), cancel.Token),
+        [PackagerRun.Command, .. var rest] => await PackagerRun.RunAsync(rest, cancel.Token),
+        _ => Usage(),
+    };
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"bambuddy-bench: {ex.Message}");
+    return Usage();
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("bambuddy-bench: cancelled; temp outputs were removed.");
+    return 130;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: bambuddy-bench local-backup [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]");
+    return 2;
+}
