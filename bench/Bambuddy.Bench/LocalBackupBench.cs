@@ -11,6 +11,7 @@ namespace Bambuddy.Bench;
 public static class LocalBackupBench
 {
     private const long RssTargetBytes = 300L << 20;
+    private const string PeakRssFile = "last-peak-rss-kb.txt";
 
     public static async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
@@ -51,9 +52,8 @@ public static class LocalBackupBench
             Console.WriteLine($"ours: ZIP {ours.ZipBytes / 1048576.0:N1} MiB, {ours.Entries:N0} entries, includes fsync and SHA-256; the child process ran {ours.WallSeconds:N1} s in all (startup included), Server GC as the packager.");
             Console.WriteLine($"zip -r: archive {zip.OutputBytes / 1048576.0:N1} MiB; sync after it took {zip.SyncSeconds:N1} s. cp -r alone {copy.Seconds:N1} s, its sync {copy.SyncSeconds:N1} s.");
             Console.WriteLine("ours writes and fsyncs its ZIP, so cp -r + sync is the like-for-like copy; cp -r alone ends with the data still in the page cache.");
-            Console.WriteLine(options.MediaBytes >= 4L << 30
-                ? "Peak RSS must be no higher than the 2GB run's: compare with `local-backup --size 2GB`."
-                : $"Peak RSS must not grow with size: also run `dotnet run -c Release --project bench/Bambuddy.Bench -- local-backup --size {FormatSize(options.MediaBytes * 2)} --rows {options.Rows}` and compare.");
+            await File.WriteAllTextAsync(Path.Combine(bench.Folder, PeakRssFile), ours.PeakRssKilobytes.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            ComparePeakRss(options, ours.PeakRssKilobytes);
 
             await PostgresExportBench.RunAsync(options.Rows, runDir, cancellationToken);
         }
@@ -109,6 +109,35 @@ public static class LocalBackupBench
         var size = DiskState.Measure(output).Bytes;
         DiskState.DeleteIfPresent(output);
         return new ToolTiming(copy.Elapsed.TotalSeconds, sync.Elapsed.TotalSeconds, size);
+    }
+
+    /// <summary>
+    /// The issue's second RSS target: a twice-as-large installation must not need more. Compared with the last
+    /// run at half or at double this size (same rows) when its installation is still under the bench directory.
+    /// </summary>
+    private static void ComparePeakRss(BenchOptions options, long peakKilobytes)
+    {
+        var compared = false;
+        foreach (var (other, smaller) in new[] { (options.MediaBytes / 2, true), (options.MediaBytes * 2, false) })
+        {
+            var file = Path.Combine(options.Directory, $"installation-{other}b-{options.Rows}rows-seed1", PeakRssFile);
+            if (!File.Exists(file) || !long.TryParse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture, out var otherKilobytes))
+            {
+                continue;
+            }
+
+            var (small, large) = smaller ? (otherKilobytes, peakKilobytes) : (peakKilobytes, otherKilobytes);
+            var label = $"peak RSS at {FormatSize(Math.Min(other, options.MediaBytes))} → {FormatSize(Math.Max(other, options.MediaBytes))}";
+            var figures = $"{small / 1024.0:N1} → {large / 1024.0:N1} MiB";
+            Console.WriteLine($"{label,-36}{figures,23}{"",10}  {Verdict(large <= small, "no higher")}  (the other size: its last run)");
+            compared = true;
+        }
+
+        if (!compared)
+        {
+            Console.WriteLine($"Peak RSS must not grow with size: also run `dotnet run -c Release --project bench/Bambuddy.Bench -- local-backup --size {FormatSize(options.MediaBytes * 2)}" +
+                $"{(options.Rows == 100_000 ? "" : $" --rows {options.Rows}")}`; each run compares itself with the other size's last run.");
+        }
     }
 
     /// <summary>This benchmark's own executable, or <c>dotnet bench.dll</c> when started that way.</summary>

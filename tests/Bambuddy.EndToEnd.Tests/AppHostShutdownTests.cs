@@ -17,6 +17,12 @@ public sealed class AppHostShutdownTests
         try
         {
             await WaitForGatewayAsync(gatewayPort, appHost, ct);
+            // As the README says: no BACKUP_API_KEY, so the gateway made one and keeps it in the state directory.
+            // Read as a shell's `cat` would: a byte-order mark would be part of the key.
+            var key = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(state, "api-key"), ct)).Trim();
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
+            client.DefaultRequestHeaders.Add("X-API-Key", key);
+            using var status = await client.GetAsync("/api/v1/local-backup/status", ct);
             var servers = ProcessesMentioning(state);
             var started = servers.Select(p => p.Name).ToHashSet();
 
@@ -24,6 +30,8 @@ public sealed class AppHostShutdownTests
             await appHost.WaitForExitAsync(Timeouts.For(TimeSpan.FromSeconds(60)));
             var left = await WaitUntilGoneAsync(servers, TimeSpan.FromSeconds(30));
 
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(state, "api-key")));
             Assert.Contains("postgres", started);
             Assert.Contains("beam.smp", started);
             Assert.Contains("epmd", started);
@@ -60,8 +68,8 @@ public sealed class AppHostShutdownTests
         };
         info.Environment["BACKUP_STATE_DIR"] = state;
         info.Environment["BACKUP_SERVERS"] = "local";
+        info.Environment.Remove("BACKUP_API_KEY");
         info.Environment["GATEWAY_PORT"] = gatewayPort.ToString();
-        info.Environment["BACKUP_API_KEY"] = "stop-test-key";
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         info.Environment["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
         info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";

@@ -42,7 +42,7 @@ public sealed class ApiKeyStore
                 Access = FileAccess.Write,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             };
-            using (var writer = new StreamWriter(temp, Encoding.UTF8, create))
+            using (var writer = new StreamWriter(temp, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), create))
             {
                 writer.WriteLine(generated);
             }

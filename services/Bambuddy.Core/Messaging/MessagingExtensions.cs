@@ -22,7 +22,7 @@ public static class MessagingExtensions
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(options =>
         {
             options.StartTimeout = TimeSpan.FromSeconds(60);
-            options.StopTimeout = TimeSpan.FromSeconds(3);
+            options.StopTimeout = TimeSpan.FromSeconds(1);
         });
         builder.Services.AddMassTransit(bus =>
         {
