@@ -49,7 +49,7 @@ public static class LocalBackupBench
             var peak = ours.PeakRssKilobytes * 1024;
             Console.WriteLine($"{"packager peak RSS (VmHWM of child)",-36}{peak / 1048576.0,19:N1} MiB{"",10}  {Verdict(peak < RssTargetBytes, "< 300 MiB")}");
             Console.WriteLine();
-            Console.WriteLine($"ours: ZIP {ours.ZipBytes / 1048576.0:N1} MiB, {ours.Entries:N0} entries, includes fsync and SHA-256; the child process ran {ours.WallSeconds:N1} s in all (startup included), Server GC as the packager.");
+            Console.WriteLine($"ours: ZIP {ours.ZipBytes / 1048576.0:N1} MiB, {ours.Entries:N0} entries, includes fsync and SHA-256; the child process ran {ours.WallSeconds:N1} s in all (startup included), workstation GC as the packager.");
             Console.WriteLine($"zip -r: archive {zip.OutputBytes / 1048576.0:N1} MiB; sync after it took {zip.SyncSeconds:N1} s. cp -r alone {copy.Seconds:N1} s, its sync {copy.SyncSeconds:N1} s.");
             Console.WriteLine("ours writes and fsyncs its ZIP, so cp -r + sync is the like-for-like copy; cp -r alone ends with the data still in the page cache.");
             await File.WriteAllTextAsync(Path.Combine(bench.Folder, PeakRssFile), ours.PeakRssKilobytes.ToString(CultureInfo.InvariantCulture), cancellationToken);
@@ -76,7 +76,7 @@ public static class LocalBackupBench
         Console.WriteLine("Timing ours (LocalBackupWriter in a child process) …");
         var (program, prefix) = SelfCommand();
         var outcome = await ProcessRunner.RunAsync(program, [.. prefix, PackagerRun.Command, dataDir, output, temp], null,
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, cancellationToken);
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }, cancellationToken);
         var report = JsonSerializer.Deserialize<PackagerRunReport>(outcome.Output.Trim().Split('\n')[^1])
             ?? throw new InvalidOperationException("The packager child printed no report.");
         DiskState.DeleteIfPresent(output);
