@@ -18,7 +18,7 @@ public sealed class LocalBackupTests(SystemFixture system)
     {
         var ct = Timeouts.CallToken();
 
-        var run = await RunBackupAsync(ct);
+        var run = await system.RunBackupAsync(ct);
         var fileName = run.GetProperty("filename").GetString()!;
         var listed = (await system.Gateway.GetFromJsonAsync<JsonElement[]>("/api/v1/local-backup/backups", ct))!
             .Single(b => b.GetProperty("filename").GetString() == fileName);
@@ -54,7 +54,7 @@ public sealed class LocalBackupTests(SystemFixture system)
     public async Task RangeRequestGetsPartOfTheBackup()
     {
         var ct = Timeouts.CallToken();
-        var fileName = (await RunBackupAsync(ct)).GetProperty("filename").GetString();
+        var fileName = (await system.RunBackupAsync(ct)).GetProperty("filename").GetString();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/local-backup/backups/{fileName}/download");
         request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 3);
 
@@ -74,7 +74,7 @@ public sealed class LocalBackupTests(SystemFixture system)
     public async Task NameThatIsNotAListedBackupIsRefusedAndDeletesNothing(string name, HttpStatusCode expected)
     {
         var ct = Timeouts.CallToken();
-        await RunBackupAsync(ct);
+        await system.RunBackupAsync(ct);
         var before = await ListNamesAsync(ct);
 
         using var download = await system.Gateway.GetAsync($"/api/v1/local-backup/backups/{name}/download", ct);
@@ -118,13 +118,13 @@ public sealed class LocalBackupTests(SystemFixture system)
         Directory.CreateDirectory(outputFolder);
         var bambuddyMade = Path.Combine(outputFolder, "bambuddy-backup-20200101-000000.zip");
         await File.WriteAllBytesAsync(bambuddyMade, EmptyZip(), ct);
-        await PutSettingsAsync("""{"retention": 2}""", ct);
+        await system.PutSettingsAsync("""{"retention": 2}""", ct);
         try
         {
             var made = new List<string>();
             for (var i = 0; i < 3; i++)
             {
-                made.Add((await RunBackupAsync(ct)).GetProperty("filename").GetString()!);
+                made.Add((await system.RunBackupAsync(ct)).GetProperty("filename").GetString()!);
             }
 
             var listed = await system.Gateway.GetFromJsonAsync<JsonElement[]>("/api/v1/local-backup/backups", ct);
@@ -138,7 +138,7 @@ public sealed class LocalBackupTests(SystemFixture system)
         }
         finally
         {
-            await PutSettingsAsync("""{"retention": 5}""", ct);
+            await system.PutSettingsAsync("""{"retention": 5}""", ct);
             File.Delete(bambuddyMade);
         }
     }
@@ -147,7 +147,7 @@ public sealed class LocalBackupTests(SystemFixture system)
     public async Task DeleteRemovesTheBackupFromDiskAndList()
     {
         var ct = Timeouts.CallToken();
-        var fileName = (await RunBackupAsync(ct)).GetProperty("filename").GetString()!;
+        var fileName = (await system.RunBackupAsync(ct)).GetProperty("filename").GetString()!;
 
         using var response = await system.Gateway.DeleteAsync($"/api/v1/local-backup/backups/{fileName}", ct);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
@@ -200,7 +200,7 @@ public sealed class LocalBackupTests(SystemFixture system)
     public async Task StatusShowsTheLastBackupAndTheSettings()
     {
         var ct = Timeouts.CallToken();
-        await RunBackupAsync(ct);
+        await system.RunBackupAsync(ct);
 
         var status = await system.Gateway.GetFromJsonAsync<JsonElement>("/api/v1/local-backup/status", ct);
 
@@ -231,7 +231,7 @@ public sealed class LocalBackupTests(SystemFixture system)
         var ct = Timeouts.CallToken();
         try
         {
-            var settings = await PutSettingsAsync("""{"enabled": true, "schedule": "weekly", "time": "03:30"}""", ct);
+            var settings = await system.PutSettingsAsync("""{"enabled": true, "schedule": "weekly", "time": "03:30"}""", ct);
             var nextRun = settings.GetProperty("next_run").GetDateTimeOffset();
 
             Assert.True(nextRun > DateTimeOffset.UtcNow);
@@ -239,28 +239,14 @@ public sealed class LocalBackupTests(SystemFixture system)
         }
         finally
         {
-            await PutSettingsAsync("""{"enabled": false, "schedule": "daily", "time": "00:00"}""", ct);
+            await system.PutSettingsAsync("""{"enabled": false, "schedule": "daily", "time": "00:00"}""", ct);
         }
     }
 
-    private async Task<JsonElement> RunBackupAsync(CancellationToken ct)
-    {
-        using var response = await system.Gateway.PostAsync("/api/v1/local-backup/run?wait=true", null, ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.True(response.IsSuccessStatusCode, body.GetRawText());
-        return body;
-    }
 
     private async Task<List<string?>> ListNamesAsync(CancellationToken ct)
         => [.. (await system.Gateway.GetFromJsonAsync<JsonElement[]>("/api/v1/local-backup/backups", ct))!.Select(b => b.GetProperty("filename").GetString())];
 
-    private async Task<JsonElement> PutSettingsAsync(string body, CancellationToken ct)
-    {
-        using var response = await system.Gateway.PutAsync("/api/v1/local-backup/settings", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), ct);
-        var settings = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.True(response.IsSuccessStatusCode, settings.GetRawText());
-        return settings;
-    }
 
     private static byte[] EmptyZip()
     {

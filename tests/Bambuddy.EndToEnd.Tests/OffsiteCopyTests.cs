@@ -17,14 +17,14 @@ public sealed class OffsiteCopyTests(SystemFixture system)
     {
         var ct = Timeouts.CallToken();
         var s3 = system.App.GetEndpoint("s3", "http");
-        var settings = await PutSettingsAsync($$"""
+        var settings = await system.PutSettingsAsync($$"""
             {"s3": {"enabled": true, "endpoint": "127.0.0.1:{{s3.Port}}", "bucket": "bambuddy-e2e", "prefix": "farm-1/",
                     "region": "us-east-1", "access_key": "S3RVER", "secret_key": "S3RVER", "use_tls": false} }
             """, ct);
         string? fileName = null;
         try
         {
-            var run = await RunBackupAsync(ct);
+            var run = await system.RunBackupAsync(ct);
             fileName = run.GetProperty("filename").GetString()!;
             File.Delete(Path.Combine(system.StateDirectory, "demo-data", "backups", fileName));
             var listed = (await system.Gateway.GetFromJsonAsync<JsonElement[]>("/api/v1/local-backup/backups", ct))!
@@ -44,7 +44,7 @@ public sealed class OffsiteCopyTests(SystemFixture system)
                 (await system.Gateway.DeleteAsync($"/api/v1/local-backup/backups/{fileName}", ct)).Dispose();
             }
 
-            await PutSettingsAsync("""{"s3": {"enabled": false}}""", ct);
+            await system.PutSettingsAsync("""{"s3": {"enabled": false}}""", ct);
         }
     }
 
@@ -52,13 +52,13 @@ public sealed class OffsiteCopyTests(SystemFixture system)
     public async Task UnreachableS3FailsOnlyTheOffsiteCopyAndSaysSo()
     {
         var ct = Timeouts.CallToken();
-        await PutSettingsAsync($$"""
+        await system.PutSettingsAsync($$"""
             {"s3": {"enabled": true, "endpoint": "127.0.0.1:{{FreePort()}}", "bucket": "bambuddy-e2e", "prefix": "",
                     "region": "us-east-1", "access_key": "S3RVER", "secret_key": "S3RVER", "use_tls": false} }
             """, ct);
         try
         {
-            var run = await RunBackupAsync(ct);
+            var run = await system.RunBackupAsync(ct);
 
             Assert.Equal(["local"], run.GetProperty("locations").EnumerateArray().Select(l => l.GetString()));
             Assert.Contains("off-site", run.GetProperty("message").GetString());
@@ -66,7 +66,7 @@ public sealed class OffsiteCopyTests(SystemFixture system)
         }
         finally
         {
-            await PutSettingsAsync("""{"s3": {"enabled": false}}""", ct);
+            await system.PutSettingsAsync("""{"s3": {"enabled": false}}""", ct);
         }
     }
 
@@ -83,21 +83,7 @@ public sealed class OffsiteCopyTests(SystemFixture system)
         Assert.Equal("s3", problem.GetProperty("field").GetString());
     }
 
-    private async Task<JsonElement> RunBackupAsync(CancellationToken ct)
-    {
-        using var response = await system.Gateway.PostAsync("/api/v1/local-backup/run?wait=true", null, ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.True(response.IsSuccessStatusCode, body.GetRawText());
-        return body;
-    }
 
-    private async Task<JsonElement> PutSettingsAsync(string body, CancellationToken ct)
-    {
-        using var response = await system.Gateway.PutAsync("/api/v1/local-backup/settings", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), ct);
-        var settings = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.True(response.IsSuccessStatusCode, settings.GetRawText());
-        return settings;
-    }
 
     private static int FreePort()
     {

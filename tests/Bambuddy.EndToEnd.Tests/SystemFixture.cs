@@ -82,6 +82,23 @@ public sealed class SystemFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A backup through the gateway with <c>?wait=true</c>; fails the test unless it succeeded.</summary>
+    public async Task<JsonElement> RunBackupAsync(CancellationToken cancellationToken)
+    {
+        using var response = await Gateway.PostAsync("/api/v1/local-backup/run?wait=true", null, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        Xunit.Assert.True(response.IsSuccessStatusCode, body.GetRawText());
+        return body;
+    }
+
+    public async Task<JsonElement> PutSettingsAsync(string json, CancellationToken cancellationToken)
+    {
+        using var response = await Gateway.PutAsync("/api/v1/local-backup/settings", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), cancellationToken);
+        var settings = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        Xunit.Assert.True(response.IsSuccessStatusCode, settings.GetRawText());
+        return settings;
+    }
+
     public async Task<long> CountJobsAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(BackupDbConnectionString);
