@@ -23,7 +23,6 @@ public static class Extensions
     {
         // eng/run.sh promises everything is stopped within 10 s of Ctrl-C.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        builder.Services.AddHostedService<ParentProcessWatchdog>();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
@@ -61,6 +60,9 @@ public static class Extensions
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
+            // The flush at shutdown must not wait 10 s (the default) per signal on a dashboard that is
+            // already gone, or the system cannot stop within 10 s (DESIGN §8).
+            builder.Configuration["OTEL_EXPORTER_OTLP_TIMEOUT"] ??= "1000";
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 
