@@ -99,12 +99,20 @@ public sealed class SystemFixture : IAsyncLifetime
         return settings;
     }
 
-    public async Task<long> CountJobsAsync(CancellationToken cancellationToken)
+    public Task<long> CountJobsAsync(CancellationToken cancellationToken)
+        => QueryScalarAsync<long>("SELECT count(*) FROM jobs", cancellationToken);
+
+    public async Task<T> QueryScalarAsync<T>(string sql, CancellationToken cancellationToken, params object[] values)
     {
         await using var connection = new NpgsqlConnection(BackupDbConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM jobs", connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task ExecuteSqlAsync(string sql, CancellationToken cancellationToken, params object[] values)
