@@ -110,7 +110,7 @@ internal sealed class DemoMedia
         string path, DemoRandom random, string title, string printerModel, long size, DateTime time, CancellationToken cancellationToken)
     {
         await using var file = Create(path);
-        await using (var hashing = new HashingStream(file))
+        await using (var hashing = new Bambuddy.Core.Archive.HashingWriteStream(file))
         {
             using (var zip = new ZipArchive(hashing, ZipArchiveMode.Create, leaveOpen: true))
             {
@@ -131,7 +131,7 @@ internal sealed class DemoMedia
             }
 
             await file.FlushAsync(cancellationToken);
-            return (Count(file.Length), hashing.HashHex());
+            return (Count(file.Length), hashing.FinishHash());
         }
     }
 

@@ -7,7 +7,7 @@ namespace Bambuddy.Core.Archive;
 /// Being unseekable makes <c>ZipArchive</c> stream (data descriptors, no seeking back), so the hash
 /// is of the file exactly as written.
 /// </summary>
-internal sealed class HashingWriteStream(Stream inner) : Stream
+public sealed class HashingWriteStream(Stream inner) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
