@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what a fresh Debian machine lacks to run and test Bambuddy Backup:
-# PostgreSQL and RabbitMQ servers (Debian's packages; their system services are never started),
-# and restores the .NET packages. Safe to run again: it does nothing when everything is there.
+# PostgreSQL, RabbitMQ and mosquitto servers and git (Debian's packages; their system services
+# are never started), s3rver, and restores the .NET packages. Safe to run again: it does nothing
+# when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,9 @@ command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 command -v zip >/dev/null 2>&1 || need+=(zip)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"

@@ -7,10 +7,14 @@ namespace Bambuddy.Contracts;
 /// <param name="CommitSha">The pushed commit, when there is one.</param>
 /// <param name="FilesChanged">How many files the commit changed.</param>
 /// <param name="At">When it ended.</param>
+/// <param name="Step">When failed: the step (<c>config</c>, <c>privacy</c>, <c>export</c>, <c>clone</c>, <c>push</c>, …).</param>
+/// <param name="Warnings">What was skipped without failing the run (an offline printer, an unreachable cloud).</param>
 public sealed record GitBackupCompleted(
     Guid JobId,
     string Status,
     string Message,
     string? CommitSha,
     int FilesChanged,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? Step = null,
+    IReadOnlyList<string>? Warnings = null);

@@ -9,6 +9,9 @@ namespace Bambuddy.Contracts;
 /// <param name="AllowOrphans">Restore even when the backup has broken foreign keys.</param>
 /// <param name="AllowSchemaLoss">Restore even when the target lacks tables or columns of the backup.</param>
 /// <param name="RequestedAt">When the job was created.</param>
+/// <param name="SafetyBackupJobId">The id the restore's safety backup (its child job) gets; fixed up front so a redelivered restore reuses it.</param>
+/// <param name="OutputPath">Where the safety backup goes (the local backup settings' path; empty = default).</param>
+/// <param name="StoredCopy">The S3 copy of a stored backup, used when its local copy is gone; null when there is none.</param>
 public sealed record RestoreBackup(
     Guid JobId,
     string Trigger,
@@ -17,4 +20,7 @@ public sealed record RestoreBackup(
     bool Force,
     bool AllowOrphans,
     bool AllowSchemaLoss,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt,
+    Guid SafetyBackupJobId,
+    string OutputPath = "",
+    S3Location? StoredCopy = null);
