@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using Bambuddy.Core.Archive;
+
+namespace Bambuddy.Core.Restore.Zip;
+
+/// <summary>
+/// The SHA-256 that <c>backup-manifest.json</c> gives each entry, kept as 32 bytes per ZIP entry (by index)
+/// rather than as the manifest's objects, so a large backup costs little memory while it is restored.
+/// </summary>
+internal sealed class ManifestDigests
+{
+    /// <summary>A manifest of 100,000 entries is about 20 MB; anything far bigger is not ours.</summary>
+    public const long MaxManifestBytes = 256L << 20;
+
+    private const int HashLength = 32;
+
+    private readonly byte[] _hashes;
+    private readonly bool[] _listed;
+
+    private ManifestDigests(int entries)
+    {
+        _hashes = new byte[entries * HashLength];
+        _listed = new bool[entries];
+    }
+
+    /// <summary>
+    /// Reads the manifest and checks it against the central directory: every listed entry is in the ZIP with the
+    /// listed size. Refuses (step <c>validate</c>) otherwise, naming the entry.
+    /// </summary>
+    public static async Task<ManifestDigests> LoadAsync(ZipCatalog catalog, ZipEntryCopier copier, CancellationToken cancellationToken)
+    {
+        var entry = catalog.Entries[catalog.ManifestIndex];
+        if (entry.UncompressedSize > MaxManifestBytes)
+        {
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"'{BackupManifest.FileName}' is {entry.UncompressedSize:N0} bytes, too big to be a backup manifest"));
+        }
+
+        var json = new byte[entry.UncompressedSize];
+        await copier.CopyAsync(
+            entry,
+            catalog.DataOffsets[catalog.ManifestIndex],
+            (buffer, count, offset) => Buffer.BlockCopy(buffer, 0, json, (int)offset, count),
+            sha256: false,
+            onBytes: null,
+            cancellationToken);
+
+        BackupManifest manifest;
+        try
+        {
+            manifest = BackupManifest.Parse(new MemoryStream(json, writable: false));
+        }
+        catch (JsonException ex)
+        {
+            throw new BackupRefusedException(BackupRefusedException.ValidateStep, $"'{BackupManifest.FileName}' is not a valid backup manifest.", ex);
+        }
+
+        var digests = new ManifestDigests(catalog.Entries.Count);
+        foreach (var listed in manifest.Entries ?? [])
+        {
+            var shown = ZipEntryNames.Display(listed?.Path ?? "");
+            if (listed?.Path is null || !catalog.IndexByName.TryGetValue(listed.Path, out var index) || index == catalog.ManifestIndex)
+            {
+                throw Refuse($"Entry {shown} is listed in '{BackupManifest.FileName}' but is not in the ZIP");
+            }
+
+            if (digests._listed[index])
+            {
+                throw Refuse($"Entry {shown} is listed twice in '{BackupManifest.FileName}'");
+            }
+
+            var size = catalog.Entries[index].UncompressedSize;
+            if (listed.Size != size)
+            {
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} is {size:N0} bytes in the ZIP but {listed.Size:N0} bytes in '{BackupManifest.FileName}'"));
+            }
+
+            if (listed.Sha256 is not { Length: HashLength * 2 } hex
+                || Convert.FromHexString(hex, digests._hashes.AsSpan(index * HashLength, HashLength), out _, out _) != System.Buffers.OperationStatus.Done)
+            {
+                throw Refuse($"Entry {shown} has no valid SHA-256 in '{BackupManifest.FileName}'");
+            }
+
+            digests._listed[index] = true;
+        }
+
+        return digests;
+    }
+
+    /// <summary>Refuses an entry the manifest does not list: it was added to the ZIP after the backup was made.</summary>
+    public void CheckListed(int index, string name)
+    {
+        if (!_listed[index])
+        {
+            throw Refuse($"Entry {ZipEntryNames.Display(name)} is in the ZIP but not listed in '{BackupManifest.FileName}' (added after the backup was made?)");
+        }
+    }
+
+    public void CheckHash(int index, string name, ReadOnlySpan<byte> sha256)
+    {
+        CheckListed(index, name);
+        if (!sha256.SequenceEqual(_hashes.AsSpan(index * HashLength, HashLength)))
+        {
+            throw Refuse($"Entry {ZipEntryNames.Display(name)} does not match its SHA-256 in '{BackupManifest.FileName}' (the backup was changed or damaged)");
+        }
+    }
+
+    private static BackupRefusedException Refuse(string reason) => new(BackupRefusedException.ValidateStep, reason + ".");
+}

@@ -1,0 +1,529 @@
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+
+namespace Bambuddy.Core.Restore.Zip;
+
+/// <summary>
+/// Reads and checks a ZIP's structure without trusting any of it: the end records, every central
+/// directory header and every local header (DESIGN §5.1). Entry data is never read here.
+/// </summary>
+internal static class ZipCatalogReader
+{
+    private const uint LocalHeaderSignature = 0x04034b50;
+    private const uint CentralHeaderSignature = 0x02014b50;
+    private const uint EndSignature = 0x06054b50;
+    private const uint Zip64EndSignature = 0x06064b50;
+    private const uint Zip64LocatorSignature = 0x07064b50;
+    private const int EndLength = 22;
+    private const int Zip64LocatorLength = 20;
+    private const int Zip64EndLength = 56;
+    private const int CentralHeaderLength = 46;
+    private const int LocalHeaderLength = 30;
+    private const ushort Zip64ExtraId = 0x0001;
+    private const uint Mask32 = uint.MaxValue;
+    private const ushort Mask16 = ushort.MaxValue;
+
+    private const ushort FlagEncrypted = 1 << 0;
+    private const ushort FlagDataDescriptor = 1 << 3;
+    private const ushort FlagStrongEncryption = 1 << 6;
+    private const ushort FlagUtf8 = 1 << 11;
+    private const ushort FlagMaskedHeaders = 1 << 13;
+
+    private const ushort MethodStored = 0;
+    private const ushort MethodDeflated = 8;
+    private const ushort MethodAes = 99;
+
+    public const string DatabaseName = "bambuddy.db";
+    public const string ManifestName = Archive.BackupManifest.FileName;
+
+    public static ZipCatalog Read(SafeFileHandle handle, RestoreLimits limits)
+    {
+        var length = RandomAccess.GetLength(handle);
+        var (count, directoryOffset, directorySize) = FindCentralDirectory(handle, length, limits);
+        var (entries, index, total) = ReadCentralDirectory(handle, count, directoryOffset, directorySize, limits);
+        var dataOffsets = CheckLocalHeaders(handle, entries, directoryOffset, limits);
+        return new ZipCatalog(
+            entries,
+            dataOffsets,
+            index,
+            total,
+            index[DatabaseName],
+            index.TryGetValue(ManifestName, out var manifest) ? manifest : -1);
+    }
+
+    private static (long Count, long Offset, long Size) FindCentralDirectory(SafeFileHandle handle, long length, RestoreLimits limits)
+    {
+        if (length < EndLength)
+        {
+            throw Refuse("The file is not a ZIP: it is too short");
+        }
+
+        // The end record is last, followed only by a comment of up to 64 KiB; a comment may itself hold the
+        // signature, so the record is the one whose comment length reaches exactly the end of the file.
+        var tail = new byte[(int)Math.Min(length, EndLength + ushort.MaxValue)];
+        ReadExactly(handle, tail, length - tail.Length);
+        var end = -1;
+        for (var i = tail.Length - EndLength; i >= 0; i--)
+        {
+            if (ZipBytes.U32(tail, i) == EndSignature && i + EndLength + ZipBytes.U16(tail, i + 20) == tail.Length)
+            {
+                end = i;
+                break;
+            }
+        }
+
+        if (end < 0)
+        {
+            throw Refuse("The file is not a ZIP, or it is truncated: it has no end-of-central-directory record");
+        }
+
+        var endOffset = length - tail.Length + end;
+        ulong disk = ZipBytes.U16(tail, end + 4);
+        ulong directoryDisk = ZipBytes.U16(tail, end + 6);
+        ulong onDisk = ZipBytes.U16(tail, end + 8);
+        ulong count = ZipBytes.U16(tail, end + 10);
+        ulong size = ZipBytes.U32(tail, end + 12);
+        ulong offset = ZipBytes.U32(tail, end + 16);
+        var areaEnd = endOffset;
+
+        var locator = new byte[Zip64LocatorLength];
+        if (endOffset >= Zip64LocatorLength && ReadExactly(handle, locator, endOffset - Zip64LocatorLength)
+            && ZipBytes.U32(locator, 0) == Zip64LocatorSignature)
+        {
+            var recordOffset = ZipBytes.U64(locator, 8);
+            if (ZipBytes.U32(locator, 4) != 0 || ZipBytes.U32(locator, 16) > 1)
+            {
+                throw Refuse("The ZIP is split into several parts; only a single-file ZIP can be restored");
+            }
+
+            if (endOffset < Zip64LocatorLength + Zip64EndLength || recordOffset > (ulong)(endOffset - Zip64LocatorLength - Zip64EndLength))
+            {
+                throw Refuse("The ZIP is damaged or truncated: its Zip64 end record lies outside the file");
+            }
+
+            var record = new byte[Zip64EndLength];
+            ReadExactly(handle, record, (long)recordOffset);
+            if (ZipBytes.U32(record, 0) != Zip64EndSignature)
+            {
+                throw Refuse("The ZIP is damaged or truncated: its Zip64 end record is missing");
+            }
+
+            disk = ZipBytes.U32(record, 16);
+            directoryDisk = ZipBytes.U32(record, 20);
+            onDisk = ZipBytes.U64(record, 24);
+            count = ZipBytes.U64(record, 32);
+            size = ZipBytes.U64(record, 40);
+            offset = ZipBytes.U64(record, 48);
+            areaEnd = (long)recordOffset;
+        }
+        else if (count == Mask16 || size == Mask32 || offset == Mask32)
+        {
+            throw Refuse("The ZIP is damaged or truncated: its end record points to a Zip64 end record that is missing");
+        }
+
+        if (disk != 0 || directoryDisk != 0 || onDisk != count)
+        {
+            throw Refuse("The ZIP is split into several parts; only a single-file ZIP can be restored");
+        }
+
+        if (count > (ulong)limits.MaxEntries)
+        {
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP has {count:N0} entries, over the limit of {limits.MaxEntries:N0}"));
+        }
+
+        if (offset > (ulong)areaEnd || size > (ulong)areaEnd - offset)
+        {
+            throw Refuse("The ZIP is damaged or truncated: its central directory lies outside the file");
+        }
+
+        return ((long)count, (long)offset, (long)size);
+    }
+
+    private static (List<BackupZipEntry> Entries, Dictionary<string, int> Index, long Total) ReadCentralDirectory(
+        SafeFileHandle handle, long count, long directoryOffset, long directorySize, RestoreLimits limits)
+    {
+        var reader = new ZipSequentialReader(handle, directoryOffset, directoryOffset + directorySize, 1 << 20);
+        var entries = new List<BackupZipEntry>((int)count);
+        var index = new Dictionary<string, int>((int)count, StringComparer.Ordinal);
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        var total = 0L;
+        for (var i = 1L; i <= count; i++)
+        {
+            if (!reader.TryRead(CentralHeaderLength, out var header) || ZipBytes.U32(header, 0) != CentralHeaderSignature)
+            {
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory breaks off at entry {i:N0} of {count:N0}"));
+            }
+
+            var host = header[5];
+            var flags = ZipBytes.U16(header, 8);
+            var method = ZipBytes.U16(header, 10);
+            var crc = ZipBytes.U32(header, 16);
+            ulong compressed = ZipBytes.U32(header, 20);
+            ulong uncompressed = ZipBytes.U32(header, 24);
+            var nameLength = ZipBytes.U16(header, 28);
+            var extraLength = ZipBytes.U16(header, 30);
+            var commentLength = ZipBytes.U16(header, 32);
+            var diskStart = ZipBytes.U16(header, 34);
+            var external = ZipBytes.U32(header, 38);
+            ulong localOffset = ZipBytes.U32(header, 42);
+
+            if (!reader.TryRead(nameLength, out var nameBytes))
+            {
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory breaks off at entry {i:N0} of {count:N0}"));
+            }
+
+            var name = ZipEntryNames.Decode(nameBytes, (flags & FlagUtf8) != 0)
+                ?? throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {i:N0} of the ZIP has a name that is marked UTF-8 but is not valid UTF-8"));
+            var shown = ZipEntryNames.Display(name);
+
+            if (!reader.TryRead(extraLength, out var extra))
+            {
+                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {shown}");
+            }
+
+            if (compressed == Mask32 || uncompressed == Mask32 || localOffset == Mask32 || diskStart == Mask16)
+            {
+                if (!TryFindExtra(extra, Zip64ExtraId, out var zip64))
+                {
+                    throw Refuse($"Entry {shown} has sizes marked as Zip64 but no Zip64 extra field");
+                }
+
+                var position = 0;
+                if (!TryTakeZip64(zip64, ref position, uncompressed == Mask32, ref uncompressed)
+                    || !TryTakeZip64(zip64, ref position, compressed == Mask32, ref compressed)
+                    || !TryTakeZip64(zip64, ref position, localOffset == Mask32, ref localOffset))
+                {
+                    throw Refuse($"Entry {shown} has a Zip64 extra field that is too short for the sizes it stands for");
+                }
+
+                if (diskStart == Mask16)
+                {
+                    diskStart = zip64.Length >= position + 4 && ZipBytes.U32(zip64, position) == 0 ? (ushort)0 : Mask16;
+                }
+            }
+
+            if (!reader.TryRead(commentLength, out _))
+            {
+                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {shown}");
+            }
+
+            if (ZipEntryNames.Problem(name, nameLength, limits) is { } problem)
+            {
+                throw Refuse($"Entry {shown} {problem}");
+            }
+
+            CheckHeader(shown, flags, method, diskStart);
+            if (compressed > long.MaxValue || uncompressed > long.MaxValue || localOffset > long.MaxValue)
+            {
+                throw Refuse($"Entry {shown} has Zip64 sizes that do not fit in a file");
+            }
+
+            var isDirectory = name[^1] == '/';
+            if (TypeProblem(host, external, isDirectory) is { } typeProblem)
+            {
+                throw Refuse($"Entry {shown} {typeProblem}");
+            }
+
+            if (isDirectory)
+            {
+                // Bambuddy writes no directory entries; other tools do. They hold nothing to restore.
+                if (uncompressed != 0)
+                {
+                    throw Refuse($"Entry {shown} is a directory entry with content");
+                }
+
+                folders.Add(name[..^1]);
+                continue;
+            }
+
+            if (method == MethodStored && compressed != uncompressed)
+            {
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} is stored uncompressed but declares {compressed:N0} bytes of data for {uncompressed:N0} bytes"));
+            }
+
+            if (uncompressed > RestoreLimits.RatioFloorBytes && uncompressed > limits.MaxCompressionRatio * Math.Max(compressed, 1))
+            {
+                var ratio = uncompressed / (double)Math.Max(compressed, 1);
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} would expand {ratio:0}-fold ({compressed:N0} to {uncompressed:N0} bytes), over the limit of {limits.MaxCompressionRatio:0.#}:1 (a ZIP bomb?)"));
+            }
+
+            if (!index.TryAdd(name, entries.Count))
+            {
+                throw Refuse($"Entry {shown} is in the ZIP twice");
+            }
+
+            total += (long)uncompressed;
+            if (total < 0)
+            {
+                throw Refuse("The ZIP declares more bytes than a file system can hold");
+            }
+
+            entries.Add(new BackupZipEntry(name, (long)compressed, (long)uncompressed, crc, method, (long)localOffset));
+        }
+
+        if (reader.Position != directoryOffset + directorySize)
+        {
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory holds more than the {count:N0} entries its end record declares"));
+        }
+
+        CheckFilesAreNotFolders(entries, folders);
+        CheckDatabase(entries, index, folders);
+        return (entries, index, total);
+    }
+
+    private static void CheckHeader(string shown, ushort flags, ushort method, ushort diskStart)
+    {
+        if ((flags & (FlagEncrypted | FlagStrongEncryption | FlagMaskedHeaders)) != 0 || method == MethodAes)
+        {
+            throw Refuse($"Entry {shown} is encrypted; an encrypted backup cannot be restored");
+        }
+
+        if (method is not (MethodStored or MethodDeflated))
+        {
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} uses compression method {method}; only stored (0) and deflated (8) entries can be restored"));
+        }
+
+        if (diskStart != 0)
+        {
+            throw Refuse("The ZIP is split into several parts; only a single-file ZIP can be restored");
+        }
+    }
+
+    /// <summary>Only regular files (and directory entries, which are skipped) may be restored: no links, devices or pipes.</summary>
+    private static string? TypeProblem(byte host, uint external, bool isDirectory)
+    {
+        const byte HostFat = 0, HostUnix = 3, HostNtfs = 10, HostVfat = 14, HostDarwin = 19;
+        switch (host)
+        {
+            case HostUnix or HostDarwin:
+                var mode = external >> 16;
+                var type = mode & 0xF000;
+                return type switch
+                {
+                    0 or 0x8000 => null,
+                    0xA000 => "is a symbolic link; links are never restored",
+                    0x4000 => isDirectory ? null : "is a directory whose name does not end in '/'",
+                    _ => $"is not a regular file (Unix mode 0{Convert.ToString(mode, 8)})",
+                };
+            case HostFat or HostNtfs or HostVfat:
+                if ((external & 0x400) != 0)
+                {
+                    return "is a link (a Windows reparse point); links are never restored";
+                }
+
+                return (external & 0x10) != 0 && !isDirectory ? "is a directory whose name does not end in '/'" : null;
+            default:
+                return null;
+        }
+    }
+
+    private static void CheckFilesAreNotFolders(List<BackupZipEntry> entries, HashSet<string> folders)
+    {
+        var lookup = folders.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var entry in entries)
+        {
+            // Deepest folder first: once one is known, so are all above it.
+            var name = entry.Name.AsSpan();
+            for (var slash = name.LastIndexOf('/'); slash > 0; slash = name[..slash].LastIndexOf('/'))
+            {
+                if (!lookup.Add(name[..slash]))
+                {
+                    break;
+                }
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            if (folders.Contains(entry.Name))
+            {
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} is both a file and a folder in the ZIP");
+            }
+        }
+    }
+
+    private static void CheckDatabase(List<BackupZipEntry> entries, Dictionary<string, int> index, HashSet<string> folders)
+    {
+        if (index.ContainsKey(DatabaseName))
+        {
+            return;
+        }
+
+        if (folders.Contains(DatabaseName))
+        {
+            throw Refuse($"'{DatabaseName}' is a folder in this ZIP, not a file: not a Bambuddy backup");
+        }
+
+        if (entries.Find(e => e.Name.EndsWith("/" + DatabaseName, StringComparison.Ordinal)) is { } nested)
+        {
+            throw Refuse($"'{DatabaseName}' is only in a subfolder ({ZipEntryNames.Display(nested.Name)}), not at the top level: not a Bambuddy backup");
+        }
+
+        throw Refuse($"The ZIP has no top-level '{DatabaseName}': not a Bambuddy backup");
+    }
+
+    /// <summary>Each entry's local header must agree with the central directory, and no two entries may share bytes.</summary>
+    private static long[] CheckLocalHeaders(SafeFileHandle handle, List<BackupZipEntry> entries, long directoryOffset, RestoreLimits limits)
+    {
+        var dataOffsets = new long[entries.Count];
+        var order = new int[entries.Count];
+        var offsets = new long[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            order[i] = i;
+            offsets[i] = entries[i].LocalHeaderOffset;
+        }
+
+        // In file order the reads go front to back, and an overlap (a "quine" or overlapping-entry bomb) shows.
+        Array.Sort(offsets, order);
+        var buffer = new byte[LocalHeaderLength + limits.MaxNameBytes + 256];
+        var previousEnd = 0L;
+        BackupZipEntry? previous = null;
+        foreach (var i in order)
+        {
+            var entry = entries[i];
+            var shown = ZipEntryNames.Display(entry.Name);
+            var offset = entry.LocalHeaderOffset;
+            if (offset < previousEnd)
+            {
+                throw Refuse($"Entry {shown} overlaps entry {ZipEntryNames.Display(previous!.Name)} (a crafted ZIP)");
+            }
+
+            var available = directoryOffset - offset;
+            if (available < LocalHeaderLength)
+            {
+                throw Refuse($"Entry {shown} has its local header outside the ZIP's data (damaged or truncated)");
+            }
+
+            var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, available)), offset);
+            if (read < LocalHeaderLength || ZipBytes.U32(buffer, 0) != LocalHeaderSignature)
+            {
+                throw Refuse($"Entry {shown} has no local header where the central directory says (damaged or truncated)");
+            }
+
+            var flags = ZipBytes.U16(buffer, 6);
+            var method = ZipBytes.U16(buffer, 8);
+            var crc = ZipBytes.U32(buffer, 14);
+            ulong compressed = ZipBytes.U32(buffer, 18);
+            ulong uncompressed = ZipBytes.U32(buffer, 22);
+            var nameLength = ZipBytes.U16(buffer, 26);
+            var extraLength = ZipBytes.U16(buffer, 28);
+            var headerLength = LocalHeaderLength + nameLength + extraLength;
+            if (headerLength > available)
+            {
+                throw Refuse($"Entry {shown} has a local header that runs into the central directory (damaged or truncated)");
+            }
+
+            var fields = buffer;
+            if (headerLength > read)
+            {
+                fields = new byte[headerLength];
+                ReadExactly(handle, fields, offset);
+            }
+
+            var localName = ZipEntryNames.Decode(fields.AsSpan(LocalHeaderLength, nameLength), (flags & FlagUtf8) != 0);
+            if (localName != entry.Name)
+            {
+                throw Refuse($"Entry {shown} is named {ZipEntryNames.Display(localName ?? "?")} in its local header (a crafted or damaged ZIP)");
+            }
+
+            if (method != entry.Method || (flags & (FlagEncrypted | FlagStrongEncryption)) != 0)
+            {
+                throw Refuse($"Entry {shown} has a local header whose method or encryption differs from the central directory (a crafted or damaged ZIP)");
+            }
+
+            if ((flags & FlagDataDescriptor) == 0)
+            {
+                // Without a data descriptor the local header carries the real CRC and sizes.
+                if (compressed == Mask32 || uncompressed == Mask32)
+                {
+                    var position = 0;
+                    if (!TryFindExtra(fields.AsSpan(LocalHeaderLength + nameLength, extraLength), Zip64ExtraId, out var zip64)
+                        || !TryTakeZip64(zip64, ref position, uncompressed == Mask32, ref uncompressed)
+                        || !TryTakeZip64(zip64, ref position, compressed == Mask32, ref compressed))
+                    {
+                        throw Refuse($"Entry {shown} has a local header with sizes marked as Zip64 but no Zip64 extra field");
+                    }
+                }
+
+                if (crc != entry.Crc32 || compressed != (ulong)entry.CompressedSize || uncompressed != (ulong)entry.UncompressedSize)
+                {
+                    throw Refuse($"Entry {shown} has a local header whose CRC or sizes differ from the central directory (a crafted or damaged ZIP)");
+                }
+            }
+
+            var dataOffset = offset + headerLength;
+            if (entry.CompressedSize > directoryOffset - dataOffset)
+            {
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} declares {entry.CompressedSize:N0} bytes of data, more than the ZIP holds there (damaged or truncated)"));
+            }
+
+            dataOffsets[i] = dataOffset;
+            previousEnd = dataOffset + entry.CompressedSize;
+            previous = entry;
+        }
+
+        return dataOffsets;
+    }
+
+    private static bool TryFindExtra(ReadOnlySpan<byte> extra, ushort id, out ReadOnlySpan<byte> field)
+    {
+        while (extra.Length >= 4)
+        {
+            var fieldId = ZipBytes.U16(extra, 0);
+            var size = ZipBytes.U16(extra, 2);
+            if (size > extra.Length - 4)
+            {
+                break;
+            }
+
+            if (fieldId == id)
+            {
+                field = extra.Slice(4, size);
+                return true;
+            }
+
+            extra = extra[(4 + size)..];
+        }
+
+        field = default;
+        return false;
+    }
+
+    private static bool TryTakeZip64(ReadOnlySpan<byte> field, ref int position, bool present, ref ulong value)
+    {
+        if (!present)
+        {
+            return true;
+        }
+
+        if (field.Length < position + 8)
+        {
+            return false;
+        }
+
+        value = ZipBytes.U64(field, position);
+        position += 8;
+        return true;
+    }
+
+    /// <summary>Reads the whole buffer; false when the file ends first.</summary>
+    private static bool ReadExactly(SafeFileHandle handle, byte[] buffer, long offset)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = RandomAccess.Read(handle, buffer.AsSpan(filled), offset + filled);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            filled += read;
+        }
+
+        return true;
+    }
+
+    private static BackupRefusedException Refuse(string reason) => new(BackupRefusedException.ValidateStep, reason + ".");
+}
