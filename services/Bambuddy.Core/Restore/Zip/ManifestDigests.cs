@@ -17,11 +17,13 @@ internal sealed class ManifestDigests
 
     private readonly byte[] _hashes;
     private readonly bool[] _listed;
+    private readonly int _manifestIndex;
 
-    private ManifestDigests(int entries)
+    private ManifestDigests(int entries, int manifestIndex)
     {
         _hashes = new byte[entries * HashLength];
         _listed = new bool[entries];
+        _manifestIndex = manifestIndex;
     }
 
     /// <summary>
@@ -55,7 +57,7 @@ internal sealed class ManifestDigests
             throw new BackupRefusedException(BackupRefusedException.ValidateStep, $"'{BackupManifest.FileName}' is not a valid backup manifest.", ex);
         }
 
-        var digests = new ManifestDigests(catalog.Entries.Count);
+        var digests = new ManifestDigests(catalog.Entries.Count, catalog.ManifestIndex);
         foreach (var listed in manifest.Entries ?? [])
         {
             var shown = ZipEntryNames.Display(listed?.Path ?? "");
@@ -87,10 +89,10 @@ internal sealed class ManifestDigests
         return digests;
     }
 
-    /// <summary>Refuses an entry the manifest does not list: it was added to the ZIP after the backup was made.</summary>
+    /// <summary>Refuses an entry the manifest does not list (the manifest itself aside): it was added after the backup was made.</summary>
     public void CheckListed(int index, string name)
     {
-        if (!_listed[index])
+        if (!_listed[index] && index != _manifestIndex)
         {
             throw Refuse($"Entry {ZipEntryNames.Display(name)} is in the ZIP but not listed in '{BackupManifest.FileName}' (added after the backup was made?)");
         }
@@ -99,7 +101,7 @@ internal sealed class ManifestDigests
     public void CheckHash(int index, string name, ReadOnlySpan<byte> sha256)
     {
         CheckListed(index, name);
-        if (!sha256.SequenceEqual(_hashes.AsSpan(index * HashLength, HashLength)))
+        if (index != _manifestIndex && !sha256.SequenceEqual(_hashes.AsSpan(index * HashLength, HashLength)))
         {
             throw Refuse($"Entry {ZipEntryNames.Display(name)} does not match its SHA-256 in '{BackupManifest.FileName}' (the backup was changed or damaged)");
         }
