@@ -42,6 +42,9 @@ public sealed class SystemFixture : IAsyncLifetime
         var scheduler = builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "scheduler"));
         // Short intervals so the crash-safety tests see the relay and the worker-lost rule act quickly.
         scheduler.WithEnvironment("Jobs__RelayInterval", "00:00:01").WithEnvironment("Jobs__WorkerLostCheckInterval", "00:00:01");
+        // The fault-injection tests kill the restore worker at a named point (a file in the state directory says which).
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "restore"))
+            .WithEnvironment("Restore__AllowFaultInjection", "true");
 
         _app = await builder.BuildAsync(ct);
         await _app.StartAsync(ct);

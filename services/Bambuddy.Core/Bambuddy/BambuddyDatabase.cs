@@ -53,7 +53,7 @@ public sealed class BambuddyDatabase : IAsyncDisposable
 
     /// <summary>
     /// Opens the installation's database. A SQLite file must exist (it is never created here); it is opened
-    /// without pooling so no handle outlives this object.
+    /// without pooling so no handle outlives this object (nor an idle session on Bambuddy's PostgreSQL database).
     /// </summary>
     public static async Task<BambuddyDatabase> OpenAsync(BambuddyInstallation installation, CancellationToken cancellationToken)
     {
@@ -65,7 +65,7 @@ public sealed class BambuddyDatabase : IAsyncDisposable
                 Mode = SqliteOpenMode.ReadWrite,
                 Pooling = false,
             }.ConnectionString),
-            _ => new NpgsqlConnection(installation.ConnectionString),
+            _ => new NpgsqlConnection(new NpgsqlConnectionStringBuilder(installation.ConnectionString) { Pooling = false }.ConnectionString),
         };
 
         try

@@ -102,6 +102,7 @@ public static class InstallationResolver
             Host = uri.Host,
             Port = uri.Port > 0 ? uri.Port : 5432,
             Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
+            ApplicationName = ApplicationName,
         };
         if (string.IsNullOrEmpty(builder.Database))
         {
@@ -131,6 +132,7 @@ public static class InstallationResolver
                 throw new InstallationConfigurationException($"{variable} has no Host.");
             }
 
+            builder.ApplicationName ??= ApplicationName;
             return builder.ConnectionString;
         }
         catch (ArgumentException ex)
@@ -138,6 +140,9 @@ public static class InstallationResolver
             throw new InstallationConfigurationException($"{variable} is not a valid Npgsql connection string: {ex.Message}");
         }
     }
+
+    /// <summary>How our sessions on the installation's database name themselves (<c>pg_stat_activity.application_name</c>).</summary>
+    public const string ApplicationName = "bambuddy-backup";
 
     /// <summary>A URL with its password replaced, for messages.</summary>
     public static string Redact(string url)

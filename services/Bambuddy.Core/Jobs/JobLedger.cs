@@ -24,6 +24,23 @@ public sealed class JobLedger(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
+    /// <summary>The job's state, its result's <c>filename</c> and its error reason; null when the scheduler has no such job.</summary>
+    public async Task<JobOutcome?> GetOutcomeAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT state, result ->> 'filename', error_reason FROM jobs WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new JobOutcome(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+    }
+
     public async Task<bool> HasEndedAsync(Guid jobId, CancellationToken cancellationToken)
         => await GetStateAsync(jobId, cancellationToken) is { } state && JobStates.IsTerminal(state);
 }
+
+/// <summary>Where a job stands, as another worker waiting on it needs to know.</summary>
+public sealed record JobOutcome(string State, string? FileName, string? ErrorReason);

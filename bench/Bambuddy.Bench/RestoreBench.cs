@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Bambuddy.Core.Archive;
+using Bambuddy.Core.Restore.Zip;
+using Bambuddy.Testing;
+
+namespace Bambuddy.Bench;
+
+/// <summary>
+/// The restore benchmark: the local-backup benchmark's installation is backed up once (that full backup is
+/// what a restore's safety backup costs, timed apart), then the restore worker's two halves run in child
+/// processes beside their naive counterparts in the same run — files against <c>unzip -q</c>, the database
+/// load into PostgreSQL and into SQLite against one prepared INSERT per row in one transaction.
+/// </summary>
+public static class RestoreBench
+{
+    public static async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var loadBefore = DiskState.LoadAverage();
+        Directory.CreateDirectory(options.Directory);
+        var bench = await BenchInstallation.GetOrCreateAsync(options, cancellationToken);
+        var runDir = Path.Combine(options.Directory, $"restore-run-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(runDir);
+            Console.WriteLine("Making the backup to restore (the same work as a restore's safety backup) …");
+            var (program, prefix) = SelfCommand();
+            await DiskState.SettleAsync(bench.Installation.DataDirectory, cancellationToken);
+            var backup = await ProcessRunner.RunAsync(program, [.. prefix, PackagerRun.Command, bench.Installation.DataDirectory, Path.Combine(runDir, "backup"), Path.Combine(runDir, "backup-tmp")],
+                null, Children, cancellationToken);
+            var packaged = JsonSerializer.Deserialize<PackagerRunReport>(backup.Output.Trim().Split('\n')[^1]) ?? throw new InvalidOperationException("no backup report");
+            var zipPath = packaged.ZipPath;
+
+            long restoredBytes;
+            int restoredEntries;
+            using (var zip = BackupZip.Open(zipPath, new RestoreLimits()))
+            {
+                var files = zip.Entries.Where(e => e.Name != BackupZipWriter.DatabaseEntryName && e.Name != BackupManifest.FileName).ToList();
+                restoredBytes = files.Sum(e => e.UncompressedSize);
+                restoredEntries = files.Count;
+                await zip.ExtractToFileAsync(zip.Database!, Path.Combine(runDir, "backup.db"), cancellationToken);
+            }
+
+            // Files: ours (validate + extract with CRC and SHA-256 + syncfs) against unzip -q (+ sync, timed apart).
+            await DiskState.SettleAsync(runDir, cancellationToken);
+            Console.WriteLine("Timing ours: the restore worker's file extraction (child process) …");
+            var oursFiles = RestoreRun.Parse((await ProcessRunner.RunAsync(program, [.. prefix, RestoreRun.FilesCommand, zipPath, Path.Combine(runDir, "ours-files")], null, Children, cancellationToken)).Output);
+            DiskState.DeleteIfPresent(Path.Combine(runDir, "ours-files"));
+            await DiskState.SettleAsync(runDir, cancellationToken);
+            Console.WriteLine("Timing unzip -q …");
+            var unzip = await ProcessRunner.RunAsync("unzip", ["-q", zipPath, "-d", Path.Combine(runDir, "unzip")], null, null, cancellationToken);
+            var unzipSync = await ProcessRunner.RunAsync("sync", [], null, null, cancellationToken);
+            DiskState.DeleteIfPresent(Path.Combine(runDir, "unzip"));
+
+            // The database: into PostgreSQL and into SQLite, ours against the naive load.
+            Console.WriteLine("Starting PostgreSQL 15 for the database load …");
+            await using var postgres = await PostgresServer.StartAsync(cancellationToken);
+            var backupDb = Path.Combine(runDir, "backup.db");
+            var oursPostgres = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
+                [.. prefix, RestoreRun.DatabaseCommand, "postgres", backupDb, await postgres.CreateDatabaseAsync("ours", cancellationToken), Path.Combine(runDir, "pg-work")],
+                null, Children, cancellationToken)).Output);
+            var naivePostgres = await TimeAsync(async () => await NaiveRestore.IntoPostgresAsync(backupDb, await postgres.CreateDatabaseAsync("naive", cancellationToken), cancellationToken));
+            var liveSqlite = Path.Combine(runDir, "live.db");
+            var oursSqlite = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
+                [.. prefix, RestoreRun.DatabaseCommand, "sqlite", backupDb, liveSqlite, Path.Combine(runDir, "sqlite-work")],
+                null, Children, cancellationToken)).Output);
+            var naiveSqlite = await TimeAsync(() => NaiveRestore.IntoSqliteAsync(backupDb, Path.Combine(runDir, "naive.db"), cancellationToken));
+            var loadAfter = DiskState.LoadAverage();
+
+            var peak = new[] { oursFiles.PeakRssKilobytes, oursPostgres.PeakRssKilobytes, oursSqlite.PeakRssKilobytes }.Max();
+            Console.WriteLine();
+            Console.WriteLine($"== Restore: {restoredBytes / 1048576.0:N1} MiB in {restoredEntries:N0} files, database {oursPostgres.Rows:N0} rows ({bench.Marker.GeneratedRows:N0} generated) ==");
+            Console.WriteLine($"ZIP {new FileInfo(zipPath).Length / 1048576.0:N1} MiB on the same disk as the outputs: {options.Directory}");
+            Console.WriteLine($"Load average before: {loadBefore}; after the timings: {loadAfter}. Page cache warm (the ZIP was just written and read). Each was run once.");
+            Console.WriteLine("MB/s = restored file bytes / seconds (1 MB = 10^6 bytes); rows/s = rows loaded / seconds.");
+            Console.WriteLine();
+            Console.WriteLine($"{"",-52}{"seconds",9}{"rate",18}{"ours/this",12}  target");
+            Line("files: ours (validate, extract, CRC+SHA-256, syncfs)", oursFiles.Seconds, $"{DiskState.Mb(restoredBytes / oursFiles.Seconds)} MB/s", null, "");
+            Line("files: unzip -q (no sync)", unzip.Elapsed.TotalSeconds, $"{DiskState.Mb(restoredBytes / unzip.Elapsed.TotalSeconds)} MB/s", unzip.Elapsed.TotalSeconds / oursFiles.Seconds,
+                Verdict(unzip.Elapsed.TotalSeconds / oursFiles.Seconds >= 0.8, ">= 0.80"));
+            var unzipAll = unzip.Elapsed.TotalSeconds + unzipSync.Elapsed.TotalSeconds;
+            Line("files: unzip -q + sync", unzipAll, $"{DiskState.Mb(restoredBytes / unzipAll)} MB/s", unzipAll / oursFiles.Seconds, "");
+            Line("PostgreSQL: ours (binary COPY, fresh schema, swap)", oursPostgres.Seconds, Rate(oursPostgres.Rows, oursPostgres.Seconds), null, "");
+            Line("PostgreSQL: naive (1 prepared INSERT/row, 1 tx)", naivePostgres.Seconds, Rate(naivePostgres.Rows, naivePostgres.Seconds), naivePostgres.Seconds / oursPostgres.Seconds,
+                Verdict(naivePostgres.Seconds / oursPostgres.Seconds >= 10, ">= 10x"));
+            Line("SQLite: ours (merge + online backup API)", oursSqlite.Seconds, Rate(oursSqlite.Rows, oursSqlite.Seconds), null, "");
+            Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveSqlite.Seconds, Rate(naiveSqlite.Rows, naiveSqlite.Seconds), naiveSqlite.Seconds / oursSqlite.Seconds, "");
+            Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-52}{peak / 1024.0,23:N1} MiB");
+            Console.WriteLine($"{"safety backup (a full backup, timed apart)",-52}{packaged.Seconds,9:N1}{DiskState.Mb(restoredBytes / packaged.Seconds) + " MB/s",18}");
+            Console.WriteLine();
+            Console.WriteLine("ours includes the worker's whole work for each half (CRC and SHA-256 of every entry, schema creation, indexes,");
+            Console.WriteLine("foreign keys, sequences, the swap); unzip checks CRCs too. Ours ends with its files on disk (syncfs).");
+        }
+        finally
+        {
+            DiskState.DeleteIfPresent(runDir);
+        }
+
+        return 0;
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> Children = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" };
+
+    private static async Task<(double Seconds, long Rows)> TimeAsync(Func<Task<long>> load)
+    {
+        var started = Stopwatch.StartNew();
+        var rows = await load();
+        return (started.Elapsed.TotalSeconds, rows);
+    }
+
+    private static string Rate(long rows, double seconds) => $"{(rows / seconds).ToString("N0", CultureInfo.InvariantCulture)} rows/s";
+
+    private static void Line(string name, double seconds, string rate, double? ratio, string target) =>
+        Console.WriteLine($"{name,-52}{seconds,9:N2}{rate,18}{(ratio is { } r ? r.ToString("N2", CultureInfo.InvariantCulture) + "x" : ""),12}  {target}");
+
+    private static string Verdict(bool met, string target) => $"{target,-8} {(met ? "MET" : "NOT MET")}";
+
+    /// <summary>This benchmark's own executable, or <c>dotnet bench.dll</c> when started that way.</summary>
+    private static (string Program, string[] Prefix) SelfCommand()
+    {
+        var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
+        return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(RestoreRun).Assembly.Location]) : (path, []);
+    }
+}
