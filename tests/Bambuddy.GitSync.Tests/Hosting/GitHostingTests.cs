@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Bambuddy.GitSync.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Bambuddy.GitSync.Model;
 using Microsoft.Extensions.Options;
 
@@ -156,6 +160,37 @@ public sealed class GitHostingTests
         Assert.False(report.Success);
         Assert.Equal("unreachable", report.Failure);
         Assert.Contains("unreachable", report.Message);
+    }
+
+    [Fact]
+    public async Task AnUntrustedCertificateIsATlsError()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        await using var server = await StandInServer.StartAsync(app => app.Run(context => context.Response.WriteAsync("{}")), timeout.Token, selfSigned);
+
+        var report = await Hosting().TestAsync("gitea", $"{server.BaseUrl}/maker/backup", "main", false, ProviderStandIn.Token, timeout.Token);
+
+        Assert.StartsWith("https://", server.BaseUrl);
+        Assert.Equal("tls", report.Failure);
+        Assert.Contains("TLS", report.Message);
+    }
+
+    [Fact]
+    public async Task AHostThatNeverAnswersIsUnreachableAtTheBound()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        // The kernel accepts the TCP connection into the backlog; no HTTP answer ever comes.
+        using var mute = new TcpListener(IPAddress.Loopback, 0);
+        mute.Start();
+        var hosting = new GitHosting(new HttpClient(), Options.Create(new GitHostingOptions { GitHostTimeout = TimeSpan.FromSeconds(1) }), new CapturingLogger<GitHosting>());
+
+        var report = await hosting.TestAsync("github", $"http://127.0.0.1:{((IPEndPoint)mute.LocalEndpoint).Port}/maker/backup", "main", true, ProviderStandIn.Token, timeout.Token);
+
+        Assert.Equal("unreachable", report.Failure);
+        Assert.Contains("did not answer within 1 s", report.Message);
     }
 
     [Fact]

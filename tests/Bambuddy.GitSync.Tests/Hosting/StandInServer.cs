@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,15 +23,26 @@ public sealed class StandInServer : IAsyncDisposable
         Url = url;
     }
 
-    /// <summary><c>http://127.0.0.1:{port}</c>, no trailing slash.</summary>
+    /// <summary><c>http(s)://127.0.0.1:{port}</c>.</summary>
     public Uri Url { get; }
 
     public string BaseUrl => Url.GetLeftPart(UriPartial.Authority);
 
-    public static async Task<StandInServer> StartAsync(Action<WebApplication> map, CancellationToken cancellationToken)
+    /// <param name="certificate">When given, the stand-in speaks HTTPS with it (self-signed: clients do not trust it).</param>
+    public static async Task<StandInServer> StartAsync(Action<WebApplication> map, CancellationToken cancellationToken, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        });
         builder.Logging.ClearProviders();
         var app = builder.Build();
         map(app);
