@@ -93,12 +93,14 @@ public sealed partial class GitHosting(HttpClient http, IOptions<GitHostingOptio
             return new GitConnectionReport(false, git.Message, name, permissions, isPrivate, git.Failure);
         }
 
-        var refName = "refs/heads/" + branch;
-        var message = git.Heads.Contains(refName)
-            ? $"Connection successful: {name} is private, the token can push, and branch {branch} exists."
+        var access = isPrivate is true
+            ? $"{name} is private and the token can push"
+            : $"the token can push to {name}, but {address.Authority} did not say whether it is private (each backup checks again and refuses a public one)";
+        var message = git.Heads.Contains("refs/heads/" + branch)
+            ? $"Connection successful: {access}; branch {branch} exists."
             : git.Heads.Count == 0
-                ? $"Connection successful: {name} is private and the token can push. The repository is empty: the first backup creates branch {branch}."
-                : $"Connection successful: {name} is private and the token can push. Branch {branch} does not exist yet: the first backup creates it.";
+                ? $"Connection successful: {access}. The repository is empty: the first backup creates branch {branch}."
+                : $"Connection successful: {access}. Branch {branch} does not exist yet: the first backup creates it.";
         return new GitConnectionReport(true, message, name, permissions, isPrivate, null);
     }
 

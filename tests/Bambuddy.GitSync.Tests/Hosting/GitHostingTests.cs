@@ -39,6 +39,7 @@ public sealed class GitHostingTests
         Assert.Equal(provider == "gitlab" ? path : string.Join('/', path.Split('/')[^2..]), report.RepoName);
         Assert.True(report.Permissions!["push"]);
         Assert.Contains("branch main exists", report.Message);
+        Assert.Contains("is private and the token can push", report.Message);
         Assert.True(host.GitRequests > 0);
         AssertNoToken(report, logger);
     }
