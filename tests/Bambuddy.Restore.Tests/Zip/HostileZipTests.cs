@@ -298,6 +298,33 @@ public sealed class HostileZipTests
     }
 
     [Fact]
+    public async Task EntriesSharingBytesAreRefused()
+    {
+        using var bed = new ZipTestBed();
+        var inner = File("archive/b");
+        var outer = File("archive/a");
+        var span = (ulong)(outer.Data.Length + 30 + inner.Name.Length + inner.Data.Length);
+        bed.Write(Database, outer with { CompressedSize = span, UncompressedSize = span }, inner);
+
+        await bed.AssertRefusedAsync(RefusedAt.Open, null, "Entry 'archive/b' overlaps entry 'archive/a'");
+    }
+
+    [Fact]
+    public async Task CancelledExtractionRemovesTheStagingFolderItCreated()
+    {
+        using var bed = new ZipTestBed();
+        bed.Write(Database, File("archive/a"), File("archive/b"));
+        using var zip = BackupZip.Open(bed.ZipPath, new RestoreLimits());
+        using var cancel = new CancellationTokenSource();
+        var staging = Path.Combine(bed.Work, "new-staging");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => zip.ExtractAllAsync(staging, _ => true, new ListProgress<ExtractionProgress>(_ => cancel.Cancel()), cancel.Token));
+
+        Assert.False(Directory.Exists(staging));
+    }
+
+    [Fact]
     public async Task Zip64MarkerWithoutItsExtraFieldIsRefused()
     {
         using var bed = new ZipTestBed();

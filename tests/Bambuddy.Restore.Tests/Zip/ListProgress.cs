@@ -1,7 +1,7 @@
 namespace Bambuddy.Restore.Tests.Zip;
 
-/// <summary>Keeps every report, synchronously (<see cref="Progress{T}"/> would post them later).</summary>
-internal sealed class ListProgress<T> : IProgress<T>
+/// <summary>Keeps every report, synchronously (<see cref="Progress{T}"/> would post them later), and passes it on.</summary>
+internal sealed class ListProgress<T>(Action<T>? onReport = null) : IProgress<T>
 {
     private readonly List<T> _reports = [];
 
@@ -22,5 +22,7 @@ internal sealed class ListProgress<T> : IProgress<T>
         {
             _reports.Add(value);
         }
+
+        onReport?.Invoke(value);
     }
 }
