@@ -212,7 +212,7 @@ public sealed class HostileZipTests
     public async Task DamagedDeflateDataIsRefused()
     {
         using var bed = new ZipTestBed();
-        bed.Write(Database, RawZipEntry.Deflated("archive/a.txt", new byte[100]) with { Data = [0xFF, 0xFF, 0xFF, 0xFF] , CompressedSize = 4 });
+        bed.Write(Database, RawZipEntry.Deflated("archive/a.txt", new byte[100]) with { Data = [0xFF, 0xFF, 0xFF, 0xFF], CompressedSize = 4 });
 
         await bed.AssertRefusedAsync(RefusedAt.Extract, null, "Entry 'archive/a.txt' has damaged compressed data");
     }
@@ -295,6 +295,33 @@ public sealed class HostileZipTests
         bed.Write(Database, RawZipEntry.Deflated("archive/a.txt", new byte[1000]) with { CompressedSize = 1 << 20 });
 
         await bed.AssertRefusedAsync(RefusedAt.Open, null, "Entry 'archive/a.txt' declares 1,048,576 bytes of data, more than the ZIP holds there");
+    }
+
+    [Fact]
+    public async Task EntriesSharingBytesAreRefused()
+    {
+        using var bed = new ZipTestBed();
+        var inner = File("archive/b");
+        var outer = File("archive/a");
+        var span = (ulong)(outer.Data.Length + 30 + inner.Name.Length + inner.Data.Length);
+        bed.Write(Database, outer with { CompressedSize = span, UncompressedSize = span }, inner);
+
+        await bed.AssertRefusedAsync(RefusedAt.Open, null, "Entry 'archive/b' overlaps entry 'archive/a'");
+    }
+
+    [Fact]
+    public async Task CancelledExtractionRemovesTheStagingFolderItCreated()
+    {
+        using var bed = new ZipTestBed();
+        bed.Write(Database, File("archive/a"), File("archive/b"));
+        using var zip = BackupZip.Open(bed.ZipPath, new RestoreLimits());
+        using var cancel = new CancellationTokenSource();
+        var staging = Path.Combine(bed.Work, "new-staging");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => zip.ExtractAllAsync(staging, _ => true, new ListProgress<ExtractionProgress>(_ => cancel.Cancel()), cancel.Token));
+
+        Assert.False(Directory.Exists(staging));
     }
 
     [Fact]
@@ -407,20 +434,20 @@ public sealed class HostileZipTests
         var bad = File("icons/bad.svg");
         bed.Write(Database, File("archive/1/a.3mf"), RawZipEntry.Deflated("archive/1/b.gcode", RandomBytes(3 << 20)), bad with { Crc32 = ~bad.Crc32 });
         using var zip = BackupZip.Open(bed.ZipPath, new RestoreLimits());
-        var extracted = new List<string>();
+        var selected = new List<string>();
 
         var refused = await Assert.ThrowsAsync<BackupRefusedException>(() => zip.ExtractAllAsync(
             bed.Staging,
             e =>
             {
-                extracted.Add(e.Name);
+                selected.Add(e.Name);
                 return true;
             },
             null,
             ZipTestBed.Timeout()));
 
         Assert.Contains("Entry 'icons/bad.svg' fails its CRC-32 check", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(4, extracted.Count);
+        Assert.Equal(["bambuddy.db", "archive/1/a.3mf", "archive/1/b.gcode", "icons/bad.svg"], selected);
         Assert.True(Directory.Exists(bed.Staging), "a staging folder that existed before is kept");
         bed.AssertStagingEmpty();
     }

@@ -41,7 +41,7 @@ internal static class ZipCatalogReader
         var length = RandomAccess.GetLength(handle);
         var (count, directoryOffset, directorySize) = FindCentralDirectory(handle, length, limits);
         var (entries, index, total) = ReadCentralDirectory(handle, count, directoryOffset, directorySize, limits);
-        var dataOffsets = CheckLocalHeaders(handle, entries, directoryOffset, limits);
+        var dataOffsets = CheckLocalHeaders(handle, entries, directoryOffset);
         return new ZipCatalog(
             entries,
             dataOffsets,
@@ -174,18 +174,16 @@ internal static class ZipCatalogReader
 
             var name = ZipEntryNames.Decode(nameBytes, (flags & FlagUtf8) != 0)
                 ?? throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {i:N0} of the ZIP has a name that is marked UTF-8 but is not valid UTF-8"));
-            var shown = ZipEntryNames.Display(name);
-
             if (!reader.TryRead(extraLength, out var extra))
             {
-                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {shown}");
+                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {ZipEntryNames.Display(name)}");
             }
 
             if (compressed == Mask32 || uncompressed == Mask32 || localOffset == Mask32 || diskStart == Mask16)
             {
                 if (!TryFindExtra(extra, Zip64ExtraId, out var zip64))
                 {
-                    throw Refuse($"Entry {shown} has sizes marked as Zip64 but no Zip64 extra field");
+                    throw Refuse($"Entry {ZipEntryNames.Display(name)} has sizes marked as Zip64 but no Zip64 extra field");
                 }
 
                 var position = 0;
@@ -193,7 +191,7 @@ internal static class ZipCatalogReader
                     || !TryTakeZip64(zip64, ref position, compressed == Mask32, ref compressed)
                     || !TryTakeZip64(zip64, ref position, localOffset == Mask32, ref localOffset))
                 {
-                    throw Refuse($"Entry {shown} has a Zip64 extra field that is too short for the sizes it stands for");
+                    throw Refuse($"Entry {ZipEntryNames.Display(name)} has a Zip64 extra field that is too short for the sizes it stands for");
                 }
 
                 if (diskStart == Mask16)
@@ -204,24 +202,24 @@ internal static class ZipCatalogReader
 
             if (!reader.TryRead(commentLength, out _))
             {
-                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {shown}");
+                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {ZipEntryNames.Display(name)}");
             }
 
             if (ZipEntryNames.Problem(name, nameLength, limits) is { } problem)
             {
-                throw Refuse($"Entry {shown} {problem}");
+                throw Refuse($"Entry {ZipEntryNames.Display(name)} {problem}");
             }
 
-            CheckHeader(shown, flags, method, diskStart);
+            CheckHeader(name, flags, method, diskStart);
             if (compressed > long.MaxValue || uncompressed > long.MaxValue || localOffset > long.MaxValue)
             {
-                throw Refuse($"Entry {shown} has Zip64 sizes that do not fit in a file");
+                throw Refuse($"Entry {ZipEntryNames.Display(name)} has Zip64 sizes that do not fit in a file");
             }
 
             var isDirectory = name[^1] == '/';
             if (TypeProblem(host, external, isDirectory) is { } typeProblem)
             {
-                throw Refuse($"Entry {shown} {typeProblem}");
+                throw Refuse($"Entry {ZipEntryNames.Display(name)} {typeProblem}");
             }
 
             if (isDirectory)
@@ -229,7 +227,7 @@ internal static class ZipCatalogReader
                 // Bambuddy writes no directory entries; other tools do. They hold nothing to restore.
                 if (uncompressed != 0)
                 {
-                    throw Refuse($"Entry {shown} is a directory entry with content");
+                    throw Refuse($"Entry {ZipEntryNames.Display(name)} is a directory entry with content");
                 }
 
                 folders.Add(name[..^1]);
@@ -238,18 +236,18 @@ internal static class ZipCatalogReader
 
             if (method == MethodStored && compressed != uncompressed)
             {
-                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} is stored uncompressed but declares {compressed:N0} bytes of data for {uncompressed:N0} bytes"));
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {ZipEntryNames.Display(name)} is stored uncompressed but declares {compressed:N0} bytes of data for {uncompressed:N0} bytes"));
             }
 
             if (uncompressed > RestoreLimits.RatioFloorBytes && uncompressed > limits.MaxCompressionRatio * Math.Max(compressed, 1))
             {
                 var ratio = uncompressed / (double)Math.Max(compressed, 1);
-                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} would expand {ratio:0}-fold ({compressed:N0} to {uncompressed:N0} bytes), over the limit of {limits.MaxCompressionRatio:0.#}:1 (a ZIP bomb?)"));
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {ZipEntryNames.Display(name)} would expand {ratio:0}-fold ({compressed:N0} to {uncompressed:N0} bytes), over the limit of {limits.MaxCompressionRatio:0.#}:1 (a ZIP bomb?)"));
             }
 
             if (!index.TryAdd(name, entries.Count))
             {
-                throw Refuse($"Entry {shown} is in the ZIP twice");
+                throw Refuse($"Entry {ZipEntryNames.Display(name)} is in the ZIP twice");
             }
 
             total += (long)uncompressed;
@@ -271,16 +269,16 @@ internal static class ZipCatalogReader
         return (entries, index, total);
     }
 
-    private static void CheckHeader(string shown, ushort flags, ushort method, ushort diskStart)
+    private static void CheckHeader(string name, ushort flags, ushort method, ushort diskStart)
     {
         if ((flags & (FlagEncrypted | FlagStrongEncryption | FlagMaskedHeaders)) != 0 || method == MethodAes)
         {
-            throw Refuse($"Entry {shown} is encrypted; an encrypted backup cannot be restored");
+            throw Refuse($"Entry {ZipEntryNames.Display(name)} is encrypted; an encrypted backup cannot be restored");
         }
 
         if (method is not (MethodStored or MethodDeflated))
         {
-            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} uses compression method {method}; only stored (0) and deflated (8) entries can be restored"));
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {ZipEntryNames.Display(name)} uses compression method {method}; only stored (0) and deflated (8) entries can be restored"));
         }
 
         if (diskStart != 0)
@@ -363,7 +361,7 @@ internal static class ZipCatalogReader
     }
 
     /// <summary>Each entry's local header must agree with the central directory, and no two entries may share bytes.</summary>
-    private static long[] CheckLocalHeaders(SafeFileHandle handle, List<BackupZipEntry> entries, long directoryOffset, RestoreLimits limits)
+    private static long[] CheckLocalHeaders(SafeFileHandle handle, List<BackupZipEntry> entries, long directoryOffset)
     {
         var dataOffsets = new long[entries.Count];
         var order = new int[entries.Count];
@@ -376,29 +374,28 @@ internal static class ZipCatalogReader
 
         // In file order the reads go front to back, and an overlap (a "quine" or overlapping-entry bomb) shows.
         Array.Sort(offsets, order);
-        var buffer = new byte[LocalHeaderLength + limits.MaxNameBytes + 256];
+        var window = new LocalHeaderWindow(handle, directoryOffset);
         var previousEnd = 0L;
         BackupZipEntry? previous = null;
         foreach (var i in order)
         {
             var entry = entries[i];
-            var shown = ZipEntryNames.Display(entry.Name);
             var offset = entry.LocalHeaderOffset;
             if (offset < previousEnd)
             {
-                throw Refuse($"Entry {shown} overlaps entry {ZipEntryNames.Display(previous!.Name)} (a crafted ZIP)");
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} overlaps entry {ZipEntryNames.Display(previous!.Name)} (a crafted ZIP)");
             }
 
             var available = directoryOffset - offset;
             if (available < LocalHeaderLength)
             {
-                throw Refuse($"Entry {shown} has its local header outside the ZIP's data (damaged or truncated)");
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} has its local header outside the ZIP's data (damaged or truncated)");
             }
 
-            var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, available)), offset);
-            if (read < LocalHeaderLength || ZipBytes.U32(buffer, 0) != LocalHeaderSignature)
+            var buffer = window.Read(offset, LocalHeaderLength);
+            if (buffer.Length < LocalHeaderLength || ZipBytes.U32(buffer, 0) != LocalHeaderSignature)
             {
-                throw Refuse($"Entry {shown} has no local header where the central directory says (damaged or truncated)");
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} has no local header where the central directory says (damaged or truncated)");
             }
 
             var flags = ZipBytes.U16(buffer, 6);
@@ -411,25 +408,19 @@ internal static class ZipCatalogReader
             var headerLength = LocalHeaderLength + nameLength + extraLength;
             if (headerLength > available)
             {
-                throw Refuse($"Entry {shown} has a local header that runs into the central directory (damaged or truncated)");
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} has a local header that runs into the central directory (damaged or truncated)");
             }
 
-            var fields = buffer;
-            if (headerLength > read)
-            {
-                fields = new byte[headerLength];
-                ReadExactly(handle, fields, offset);
-            }
-
-            var localName = ZipEntryNames.Decode(fields.AsSpan(LocalHeaderLength, nameLength), (flags & FlagUtf8) != 0);
+            var fields = window.Read(offset, headerLength);
+            var localName = ZipEntryNames.Decode(fields.Slice(LocalHeaderLength, nameLength), (flags & FlagUtf8) != 0);
             if (localName != entry.Name)
             {
-                throw Refuse($"Entry {shown} is named {ZipEntryNames.Display(localName ?? "?")} in its local header (a crafted or damaged ZIP)");
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} is named {ZipEntryNames.Display(localName ?? "?")} in its local header (a crafted or damaged ZIP)");
             }
 
             if (method != entry.Method || (flags & (FlagEncrypted | FlagStrongEncryption)) != 0)
             {
-                throw Refuse($"Entry {shown} has a local header whose method or encryption differs from the central directory (a crafted or damaged ZIP)");
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} has a local header whose method or encryption differs from the central directory (a crafted or damaged ZIP)");
             }
 
             if ((flags & FlagDataDescriptor) == 0)
@@ -438,24 +429,24 @@ internal static class ZipCatalogReader
                 if (compressed == Mask32 || uncompressed == Mask32)
                 {
                     var position = 0;
-                    if (!TryFindExtra(fields.AsSpan(LocalHeaderLength + nameLength, extraLength), Zip64ExtraId, out var zip64)
+                    if (!TryFindExtra(fields.Slice(LocalHeaderLength + nameLength, extraLength), Zip64ExtraId, out var zip64)
                         || !TryTakeZip64(zip64, ref position, uncompressed == Mask32, ref uncompressed)
                         || !TryTakeZip64(zip64, ref position, compressed == Mask32, ref compressed))
                     {
-                        throw Refuse($"Entry {shown} has a local header with sizes marked as Zip64 but no Zip64 extra field");
+                        throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} has a local header with sizes marked as Zip64 but no Zip64 extra field");
                     }
                 }
 
                 if (crc != entry.Crc32 || compressed != (ulong)entry.CompressedSize || uncompressed != (ulong)entry.UncompressedSize)
                 {
-                    throw Refuse($"Entry {shown} has a local header whose CRC or sizes differ from the central directory (a crafted or damaged ZIP)");
+                    throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} has a local header whose CRC or sizes differ from the central directory (a crafted or damaged ZIP)");
                 }
             }
 
             var dataOffset = offset + headerLength;
             if (entry.CompressedSize > directoryOffset - dataOffset)
             {
-                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} declares {entry.CompressedSize:N0} bytes of data, more than the ZIP holds there (damaged or truncated)"));
+                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {ZipEntryNames.Display(entry.Name)} declares {entry.CompressedSize:N0} bytes of data, more than the ZIP holds there (damaged or truncated)"));
             }
 
             dataOffsets[i] = dataOffset;
