@@ -12,8 +12,8 @@ public static class RestoreApi
 {
     public static IEndpointRouteBuilder MapRestoreApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/restore", RestoreUpload).WithTags("Restore").WithName(nameof(RestoreUpload));
-        app.MapPost("/api/v1/settings/restore", RestoreBambuddyUpload).WithTags("Restore").WithName(nameof(RestoreBambuddyUpload));
+        app.MapPost("/api/v1/restore", RestoreUpload).WithTags("Restore").WithName(nameof(RestoreUpload)).WithUploadBody();
+        app.MapPost("/api/v1/settings/restore", RestoreBambuddyUpload).WithTags("Restore").WithName(nameof(RestoreBambuddyUpload)).WithUploadBody();
         return app;
     }
 

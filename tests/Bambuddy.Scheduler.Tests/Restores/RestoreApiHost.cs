@@ -100,6 +100,9 @@ public sealed class RestoreApiHost : IAsyncDisposable
                 bus.AddConsumer<RestoreProgressedConsumer>();
             });
             services.AddProblemDetails();
+            // Through a delegate: a direct call would be intercepted by the OpenAPI XML-comment generator of this project.
+            Func<IServiceCollection, IServiceCollection> addOpenApi = OpenApiServiceCollectionExtensions.AddOpenApi;
+            addOpenApi(services);
             services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JobJson.Options.PropertyNamingPolicy);
 
             var app = builder.Build();
@@ -108,6 +111,7 @@ public sealed class RestoreApiHost : IAsyncDisposable
             app.MapLocalBackupApi();
             app.MapJobsApi();
             app.MapRestoreApi();
+            app.MapOpenApi();
             // The harness starts the host's hosted services, Kestrel and the bus among them.
             await app.Services.GetRequiredService<ITestHarness>().Start().WaitAsync(cancellationToken);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -114,6 +114,32 @@ public sealed class RestoreJobTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task BackupQueuedWhileAnUploadStreamsWinsAndTheUploadIsDeletedWith409()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var host = await RestoreApiHost.StartAsync(server, timeout.Token);
+        Guid? backupJobId = null;
+        // Half-way through the upload (past the early check), a backup is queued.
+        var stream = new PatternStream(8 * 1024 * 1024, async (sent, ct) =>
+        {
+            if (sent >= 4 * 1024 * 1024 && backupJobId is null)
+            {
+                using var run = await host.Client.PostAsync("/api/v1/local-backup/run", null, ct);
+                backupJobId = (await run.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("job_id").GetGuid();
+            }
+        });
+        using var body = RestoreApiHost.Upload(new StreamContent(stream, 64 * 1024));
+
+        using var response = await host.Client.PostAsync("/api/v1/restore", body, timeout.Token);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.NotNull(backupJobId);
+        Assert.Equal(backupJobId, (await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("running_job_id").GetGuid());
+        Assert.Empty(host.SpoolFiles());
+        Assert.Equal(1, await host.CountJobsAsync(timeout.Token));
+    }
+
+    [Fact]
     public async Task SecondRestoreOrBackupWhileARestoreRunsAnswers409WithTheRestore()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -296,6 +322,29 @@ public sealed class RestoreJobTests(PostgresServer server)
         Assert.True(await host.Harness.Consumed.Any<SafetyBackupRequested>(timeout.Token));
         Assert.DoesNotContain(host.Harness.Consumed.Select<SafetyBackupRequested>(), m => m.Exception is not null);
         Assert.Equal(0, await host.CountJobsAsync(timeout.Token));
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentListsTheThreeRestoreEndpointsWithTheirOptions()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var host = await RestoreApiHost.StartAsync(server, timeout.Token);
+
+        using var response = await host.Client.GetAsync("/openapi/v1.json", timeout.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var paths = (await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/restore", "/api/v1/settings/restore", "/api/v1/local-backup/backups/{filename}/restore" })
+        {
+            var parameters = paths.GetProperty(path).GetProperty("post").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+            Assert.Subset(new HashSet<string?>(parameters), new HashSet<string?> { "wait", "force", "allow_orphans", "allow_schema_loss" });
+        }
+
+        foreach (var path in new[] { "/api/v1/restore", "/api/v1/settings/restore" })
+        {
+            var schema = paths.GetProperty(path).GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema");
+            Assert.Equal("binary", schema.GetProperty("properties").GetProperty("file").GetProperty("format").GetString());
+        }
     }
 
     private static async Task<Guid> QueueStoredRestoreAsync(RestoreApiHost host, CancellationToken cancellationToken)
