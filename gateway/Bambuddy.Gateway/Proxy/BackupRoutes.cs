@@ -56,9 +56,10 @@ public static class BackupRoutes
             RouteId = $"download-{i}", ClusterId = Streaming, Order = 2, TimeoutPolicy = Disable,
             Match = new RouteMatch { Path = path },
         }));
+        // Order 0: ahead of "wait", so an upload with ?wait=true keeps the upload body limit (the metadata).
         routes.AddRange(UploadPaths.Select((path, i) => new RouteConfig
         {
-            RouteId = $"upload-{i}", ClusterId = Streaming, Order = 2, TimeoutPolicy = Disable,
+            RouteId = $"upload-{i}", ClusterId = Streaming, Order = 0, TimeoutPolicy = Disable,
             Match = new RouteMatch { Path = path, Methods = ["POST"] },
             Metadata = new Dictionary<string, string> { [UploadMetadataKey] = "true" },
         }));

@@ -40,6 +40,40 @@ public static class JobResponses
             new() { ["job_id"] = job.JobId, ["step"] = job.Error?.Step, ["state"] = job.State });
     }
 
+    /// <summary>
+    /// An ended restore: 200 with <c>restart_required</c> and the warnings; a refused backup 400 (step
+    /// <c>validate</c>) or 422 (<c>schema</c>, <c>orphans</c>, other refusals); a failure of ours 500.
+    /// </summary>
+    public static IResult RestoreOutcome(Job job)
+    {
+        if (job.State == JobStates.Succeeded)
+        {
+            var body = new Dictionary<string, object?>
+            {
+                ["success"] = true,
+                ["message"] = job.Result?["message"]?.GetValue<string>() is { Length: > 0 } m ? m : "Restore complete; restart Bambuddy.",
+                ["job_id"] = job.JobId,
+                ["restart_required"] = true,
+                ["warnings"] = job.Warnings,
+            };
+            return TypedResults.Ok(body);
+        }
+
+        if (job.State != JobStates.Failed)
+        {
+            return Outcome(job, "");
+        }
+
+        var refused = job.Result?["refused"]?.GetValue<bool>() == true;
+        var step = job.Error?.Step;
+        var status = !refused ? StatusCodes.Status500InternalServerError
+            : step == "validate" ? StatusCodes.Status400BadRequest
+            : StatusCodes.Status422UnprocessableEntity;
+        var reason = job.Error?.Reason ?? "the restore ended without a reason";
+        return Problem(status, refused ? "The backup was refused" : "The restore failed", reason,
+            new() { ["job_id"] = job.JobId, ["step"] = step, ["state"] = job.State, ["refused"] = refused, ["restart_required"] = false });
+    }
+
     public static ProblemHttpResult Problem(int status, string title, string reason, Dictionary<string, object?>? extensions = null)
     {
         var all = new Dictionary<string, object?>(extensions ?? [])

@@ -5,6 +5,7 @@ using Bambuddy.Core.Secrets;
 using Bambuddy.Core.Storage;
 using Bambuddy.Scheduler.Jobs;
 using Bambuddy.Scheduler.LocalBackups;
+using Bambuddy.Scheduler.Restores;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -35,12 +36,13 @@ public static class LocalBackupApi
         var settings = await settingsStore.GetAsync(cancellationToken);
         var running = await jobs.GetLatestAsync(BackupKinds, endedOnly: false, cancellationToken);
         var last = await jobs.GetLatestAsync(BackupKinds, endedOnly: true, cancellationToken);
+        var restart = await RestartStatus.ReadAsync(jobs, cancellationToken);
         return TypedResults.Ok(new LocalBackupStatus(
             running is not null, running?.JobId, last?.FinishedAt,
             last is null ? null : last.State == "succeeded" ? "success" : "failed",
             last is null ? null : last.Error?.Reason ?? last.Result?["message"]?.GetValue<string>(),
             settings.NextRun, settings.Enabled, settings.Schedule, settings.Time, settings.Retention, settings.Path,
-            locator.DefaultPath, zone.Value.Id));
+            locator.DefaultPath, zone.Value.Id, restart.RestartRequired, restart.LastRestoreAt, restart.LastRestoreJobId));
     }
 
     /// <summary>Queues a full backup with the current settings; <c>?wait=true</c> answers when it has ended.</summary>
@@ -195,10 +197,38 @@ public static class LocalBackupApi
         return deleted ? TypedResults.Ok(new { success = true, message = "Backup deleted" }) : NotFound(filename);
     }
 
-    /// <summary>PLACEHOLDER until the restore issue lands: answers 501 with the reason, touching nothing.</summary>
-    public static ProblemHttpResult RestoreBackup(string filename)
-        => JobResponses.Problem(StatusCodes.Status501NotImplemented, "Restore is not available yet",
-            "Restoring a backup is not implemented in this version; nothing was changed.", new() { ["step"] = "restore", ["filename"] = filename });
+    /// <summary>Restores a stored backup (local, or its S3 copy); 202 with the job, or its outcome with <c>?wait=true</c>.</summary>
+    public static async Task<IResult> RestoreBackup(string filename, [AsParameters] RestoreQuery query, RestoreRequests restores, LocalBackupSettingsStore settingsStore,
+        BackupLocator locator, BackupCatalog catalog, JobWaiter waiter, CancellationToken cancellationToken)
+    {
+        if (!BackupName.IsValid(filename))
+        {
+            return BadName(filename);
+        }
+
+        var settings = await settingsStore.GetAsync(cancellationToken);
+        try
+        {
+            if (await locator.FindAsync(filename, settings, cancellationToken) is not var (store, _))
+            {
+                return NotFound(filename);
+            }
+
+            (store as IDisposable)?.Dispose();
+        }
+        catch (BackupStoreException ex)
+        {
+            return JobResponses.Problem(StatusCodes.Status503ServiceUnavailable, "The S3 copy cannot be reached",
+                $"{filename} is not in the output folder and its S3 copy cannot be checked now ({ex.Reason}); nothing was changed.", new() { ["step"] = "queue" });
+        }
+
+        var entry = await catalog.GetAsync(filename, cancellationToken);
+        var creation = await restores.QueueAsync(Guid.CreateVersion7(), RestoreRequests.SourceStored, filename, query.Flags, settings,
+            RestoreRequests.StoredCopy(entry?.Locations, settings), cancellationToken);
+        return creation.Job is { } job
+            ? await RestoreApi.AnswerAsync(job, query.Wait == true, waiter, cancellationToken)
+            : JobResponses.Conflict(creation.ConflictingJobId!.Value);
+    }
 
     private static LocalBackupSettingsView View(LocalBackupSettings s, BackupLocator locator, ScheduleZone zone) => new(
         s.Enabled, s.Schedule, s.Time, s.Retention, s.Path, locator.DefaultPath, zone.Value.Id, s.NextRun, s.ImportedAt,

@@ -5,6 +5,7 @@ using Bambuddy.Core.Secrets;
 using Bambuddy.Scheduler.LocalBackups;
 using Bambuddy.Scheduler.Consumers;
 using Bambuddy.Scheduler.Jobs;
+using Bambuddy.Scheduler.Restores;
 using MassTransit;
 
 namespace Bambuddy.Scheduler.Extensions;
@@ -37,6 +38,7 @@ public static class Extensions
         builder.Services.AddHostedService<ScheduleRunner>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<WorkerLostMonitor>();
+        builder.AddRestores();
 
         builder.AddBackupMessaging(bus => bus.AddConsumers(typeof(BackupProgressedConsumer).Assembly));
 

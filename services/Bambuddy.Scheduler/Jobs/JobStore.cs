@@ -24,11 +24,15 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
         """;
 
     /// <summary>Saves a queued job, or answers the running job that conflicts with it.</summary>
-    public async Task<JobCreation> CreateAsync(string kind, string trigger, Func<Guid, object> command, Guid? parentId, CancellationToken cancellationToken)
+    public Task<JobCreation> CreateAsync(string kind, string trigger, Func<Guid, object> command, Guid? parentId, CancellationToken cancellationToken)
+        => CreateAsync(Guid.CreateVersion7(), kind, trigger, command, parentId, cancellationToken);
+
+    /// <summary>As above, with an id the caller chose (a restore names its spooled upload after its job).</summary>
+    public async Task<JobCreation> CreateAsync(Guid newJobId, string kind, string trigger, Func<Guid, object> command, Guid? parentId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (jobId, conflict) = await CreateAsync(connection, transaction, kind, trigger, command, parentId, cancellationToken);
+        var (jobId, conflict) = await CreateAsync(connection, transaction, newJobId, kind, trigger, command, parentId, cancellationToken);
         if (conflict is not null)
         {
             return new JobCreation(null, conflict);
@@ -40,10 +44,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
     }
 
     /// <summary>Saves a queued job inside the caller's transaction (the schedule claims its slot in the same one).</summary>
-    public async Task<(Guid JobId, Guid? ConflictingJobId)> CreateAsync(
+    public Task<(Guid JobId, Guid? ConflictingJobId)> CreateAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, string trigger, Func<Guid, object> command, Guid? parentId, CancellationToken cancellationToken)
+        => CreateAsync(connection, transaction, Guid.CreateVersion7(), kind, trigger, command, parentId, cancellationToken);
+
+    private async Task<(Guid JobId, Guid? ConflictingJobId)> CreateAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, string kind, string trigger, Func<Guid, object> command, Guid? parentId, CancellationToken cancellationToken)
     {
-        var jobId = Guid.CreateVersion7();
         var payload = command(jobId);
         if (ExclusiveKinds.Contains(kind) && parentId is null)
         {
@@ -63,6 +70,31 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
             cancellationToken, jobId, kind, trigger, (object?)parentId ?? DBNull.Value, JobCommands.TypeName(payload), JobCommands.Serialize(payload));
         return (jobId, null);
     }
+
+    /// <summary>
+    /// Saves a job under an id the caller chose, once: a second call with the same id changes nothing
+    /// (a redelivered request). Never a conflict (a restore's safety backup is its child). True when saved now.
+    /// </summary>
+    public async Task<bool> CreateOnceAsync(Guid jobId, string kind, string trigger, object command, Guid? parentId, CancellationToken cancellationToken)
+    {
+        var inserted = await ExecuteScalarAsync<Guid?>("""
+            INSERT INTO jobs (id, kind, trigger, state, parent_id, command_type, command) VALUES ($1, $2, $3, 'queued', $4, $5, $6::jsonb)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """, cancellationToken, jobId, kind, trigger, (object?)parentId ?? DBNull.Value, JobCommands.TypeName(command), JobCommands.Serialize(command));
+        if (inserted is not null)
+        {
+            metrics.Queued(kind);
+        }
+
+        return inserted is not null;
+    }
+
+    /// <summary>The oldest queued or running job that touches the installation, if any (a cheap check before a long upload).</summary>
+    public async Task<Guid?> GetRunningExclusiveAsync(CancellationToken cancellationToken)
+        => await ExecuteScalarAsync<Guid?>(
+            "SELECT id FROM jobs WHERE state IN ('queued', 'running') AND kind = ANY($1) AND parent_id IS NULL ORDER BY created_at LIMIT 1",
+            cancellationToken, (object)ExclusiveKinds);
 
     /// <summary>
     /// Cancels a job: one no worker has started ends at once; a running one is flagged, and its worker
@@ -197,6 +229,22 @@ public sealed class JobStore(NpgsqlDataSource dataSource, JobMetrics metrics)
             WHERE id = $1 AND state IN ('queued', 'running')
             RETURNING kind
             """, cancellationToken, jobId, step, reason, cancelled ? JobStates.Cancelled : JobStates.Failed);
+        if (kind is not null)
+        {
+            metrics.Failed(kind);
+        }
+
+        return kind is not null;
+    }
+
+    /// <summary>Fails a job and records a result beside the error in the same update (a restore's <c>refused</c>).</summary>
+    public async Task<bool> FailAsync(Guid jobId, string step, string reason, JsonObject result, CancellationToken cancellationToken)
+    {
+        var kind = await ExecuteScalarAsync<string>("""
+            UPDATE jobs SET state = 'failed', finished_at = now(), error_step = $2, error_reason = $3, result = $4::jsonb
+            WHERE id = $1 AND state IN ('queued', 'running')
+            RETURNING kind
+            """, cancellationToken, jobId, step, reason, result.ToJsonString());
         if (kind is not null)
         {
             metrics.Failed(kind);

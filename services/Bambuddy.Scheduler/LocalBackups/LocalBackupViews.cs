@@ -1,6 +1,6 @@
 namespace Bambuddy.Scheduler.LocalBackups;
 
-/// <summary>Bambuddy's <c>GET /local-backup/status</c> shape, plus ours.</summary>
+/// <summary>Bambuddy's <c>GET /local-backup/status</c> shape, plus ours (running job, restart after a restore).</summary>
 public sealed record LocalBackupStatus(
     bool IsRunning,
     Guid? RunningJobId,
@@ -14,7 +14,10 @@ public sealed record LocalBackupStatus(
     int Retention,
     string Path,
     string DefaultPath,
-    string Timezone);
+    string Timezone,
+    bool RestartRequired,
+    DateTimeOffset? LastRestoreAt,
+    Guid? LastRestoreJobId);
 
 /// <summary>The settings as read: the S3 secret key is never returned, only whether one is stored.</summary>
 public sealed record LocalBackupSettingsView(
