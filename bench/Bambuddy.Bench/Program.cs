@@ -1,7 +1,7 @@
 using Bambuddy.Bench;
 
-// bambuddy-bench local-backup [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]
-// (packager-run is the hidden child the local-backup benchmark starts for the archive-packager's part.)
+// bambuddy-bench local-backup|restore [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]
+// (packager-run, restore-files-run and restore-db-run are the hidden children the benchmarks start.)
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -14,7 +14,10 @@ try
     return args switch
     {
         ["local-backup", .. var rest] => await LocalBackupBench.RunAsync(BenchOptions.Parse(rest), cancel.Token),
+        ["restore", .. var rest] => await RestoreBench.RunAsync(BenchOptions.Parse(rest), cancel.Token),
         [PackagerRun.Command, .. var rest] => await PackagerRun.RunAsync(rest, cancel.Token),
+        [RestoreRun.FilesCommand, .. var rest] => await RestoreRun.RunFilesAsync(rest, cancel.Token),
+        [RestoreRun.DatabaseCommand, .. var rest] => await RestoreRun.RunDatabaseAsync(rest, cancel.Token),
         _ => Usage(),
     };
 }
@@ -31,6 +34,6 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bambuddy-bench local-backup [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]");
+    Console.Error.WriteLine("usage: bambuddy-bench local-backup|restore [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]");
     return 2;
 }
