@@ -16,6 +16,7 @@ app.MapOpenApi();
 app.MapLocalBackupApi();
 app.MapJobsApi();
 app.MapFullBackupApi();
+app.MapGitBackupApi();
 
 app.Run();
 
