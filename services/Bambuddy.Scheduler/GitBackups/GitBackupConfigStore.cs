@@ -100,9 +100,7 @@ public sealed class GitBackupConfigStore(NpgsqlDataSource dataSource, TimeProvid
         return config with { NextScheduledRun = next };
     }
 
-    /// <summary>The first slot after <paramref name="after"/>: hourly on the hour, daily at 00:00, weekly Sunday 00:00, in <c>TZ</c>.</summary>
-    public DateTimeOffset? NextRun(GitBackupConfig config, DateTimeOffset after)
-        => config.Scheduled ? BackupSchedule.NextRun(config.ScheduleType, "00:00", after, zone.Value) : null;
+    private DateTimeOffset? NextRun(GitBackupConfig config, DateTimeOffset after) => GitBackupSchedule.NextRun(config, after, zone.Value);
 
     private static GitBackupConfig Read(NpgsqlDataReader reader)
     {
