@@ -1,4 +1,5 @@
 using Bambuddy.Core.Secrets;
+using Bambuddy.Scheduler.Apis;
 using Bambuddy.Scheduler.Consumers;
 using Bambuddy.Scheduler.GitBackups;
 using Bambuddy.Scheduler.Jobs;
@@ -6,8 +7,15 @@ using Bambuddy.Scheduler.LocalBackups;
 using Bambuddy.Testing;
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -23,15 +31,21 @@ public sealed class GitBackupWorld : IAsyncDisposable
 {
     public static readonly ScheduleZone Berlin = new(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
 
-    private readonly ServiceProvider _services;
+    private readonly IServiceProvider _services;
+    private readonly IAsyncDisposable _owner;
 
-    private GitBackupWorld(ServiceProvider services, string connectionString)
+    private GitBackupWorld(IServiceProvider services, IAsyncDisposable owner, string connectionString, HttpClient? http)
     {
         _services = services;
+        _owner = owner;
         ConnectionString = connectionString;
+        Http = http;
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>A client of the served API (<see cref="StartHttpAsync"/> only).</summary>
+    public HttpClient? Http { get; }
 
     public FakeTimeProvider Clock => _services.GetRequiredService<FakeTimeProvider>();
 
@@ -62,6 +76,52 @@ public sealed class GitBackupWorld : IAsyncDisposable
         var connectionString = await server.CreateDatabaseAsync($"git_{Guid.NewGuid():N}", cancellationToken);
         var services = new ServiceCollection();
         services.AddLogging();
+        Register(services, connectionString, now, privacyCheckTimeout);
+        var provider = services.BuildServiceProvider();
+        var world = new GitBackupWorld(provider, provider, connectionString, null);
+        try
+        {
+            await new JobSchema(world.Database, NullLogger<JobSchema>.Instance).StartAsync(cancellationToken);
+            await provider.GetRequiredService<ITestHarness>().Start();
+            return world;
+        }
+        catch
+        {
+            await world.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The same, served over HTTP on a free loopback port as the scheduler maps <see cref="GitBackupApi"/>.</summary>
+    public static async Task<GitBackupWorld> StartHttpAsync(PostgresServer server, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var connectionString = await server.CreateDatabaseAsync($"git_{Guid.NewGuid():N}", cancellationToken);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        Register(builder.Services, connectionString, now, privacyCheckTimeout: null);
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JobJson.Options.PropertyNamingPolicy);
+        var app = builder.Build();
+        app.UseStatusCodePages();
+        app.MapGitBackupApi();
+        var world = new GitBackupWorld(app.Services, app, connectionString, null);
+        try
+        {
+            await new JobSchema(world.Database, NullLogger<JobSchema>.Instance).StartAsync(cancellationToken);
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            return new GitBackupWorld(app.Services, app, connectionString, new HttpClient { BaseAddress = new Uri(address) });
+        }
+        catch
+        {
+            await world.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static void Register(IServiceCollection services, string connectionString, DateTimeOffset now, TimeSpan? privacyCheckTimeout)
+    {
         services.AddMetrics();
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton(new FakeTimeProvider(now));
@@ -90,19 +150,6 @@ public sealed class GitBackupWorld : IAsyncDisposable
             bus.AddConsumer<GitConnectionTestedConsumer>();
             bus.AddConsumer<GitSyncStandIn>();
         });
-        var provider = services.BuildServiceProvider();
-        var world = new GitBackupWorld(provider, connectionString);
-        try
-        {
-            await new JobSchema(world.Database, NullLogger<JobSchema>.Instance).StartAsync(cancellationToken);
-            await provider.GetRequiredService<ITestHarness>().Start();
-            return world;
-        }
-        catch
-        {
-            await world.DisposeAsync();
-            throw;
-        }
     }
 
     /// <summary>A stored configuration: a private GitHub repository, token <c>ghp_secret</c>.</summary>
@@ -126,6 +173,12 @@ public sealed class GitBackupWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _services.DisposeAsync();
+        Http?.Dispose();
+        if (_owner is WebApplication app)
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+
+        await _owner.DisposeAsync();
     }
 }
