@@ -10,7 +10,8 @@ namespace Bambuddy.Scheduler.GitBackups;
 /// </summary>
 public sealed class GitBackupRuns(NpgsqlDataSource dataSource, JobStore jobs, JobMetrics metrics, TimeProvider clock)
 {
-    private const long GitBackupLockKey = 7301003;
+    // Distinct from the other advisory keys in backupdb (7301001 schema, 7301002 exclusive jobs, 7301003 catalog schema).
+    private const long GitBackupLockKey = 7301031;
 
     public async Task<GitRunQueued> QueueAsync(GitBackupConfig config, string trigger, CancellationToken cancellationToken)
     {

@@ -100,6 +100,22 @@ public sealed class GitBackupRunTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task RunsRequestedTogetherQueueExactlyOne()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var world = await GitBackupWorld.StartAsync(server, Start, timeout.Token);
+        var config = await world.SaveConfigAsync(timeout.Token);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Task.Run(() => world.Runs.QueueAsync(config, Triggers.Manual, timeout.Token), timeout.Token)));
+
+        var queued = Assert.Single(results, r => r.JobId is not null);
+        Assert.All(results.Where(r => r.JobId is null), r => Assert.Equal(queued.JobId, r.ConflictingJobId));
+        Assert.Equal(1L, await world.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE kind = 'git_backup'", timeout.Token));
+        Assert.Equal(1L, await world.ScalarAsync<long>("SELECT count(*) FROM git_backup_logs", timeout.Token));
+    }
+
+    [Fact]
     public async Task AGitBackupRunsBesideALocalBackup()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
