@@ -11,7 +11,7 @@ namespace Bambuddy.Scheduler.GitBackups;
 public sealed class GitBackupRuns(NpgsqlDataSource dataSource, JobStore jobs, JobMetrics metrics, TimeProvider clock)
 {
     // Distinct from the other advisory keys in backupdb (7301001 schema, 7301002 exclusive jobs, 7301003 catalog schema).
-    private const long GitBackupLockKey = 7301031;
+    public const long GitBackupLockKey = 7301031;
 
     public async Task<GitRunQueued> QueueAsync(GitBackupConfig config, string trigger, CancellationToken cancellationToken)
     {

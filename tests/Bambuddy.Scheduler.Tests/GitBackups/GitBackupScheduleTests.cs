@@ -187,6 +187,39 @@ public sealed class GitBackupScheduleTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task AClaimWaitingForAManualRunDoesNotDeadlockWithIt()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var world = await GitBackupWorld.StartAsync(server, Start, timeout.Token);
+        var config = await world.SaveConfigAsync(timeout.Token, c => c with { ScheduleEnabled = true });
+        world.Clock.SetUtcNow(ThursdayMidnight);
+        // A manual run midway: it holds the git-backup lock and is about to insert its log row.
+        await using var manual = await world.Database.OpenConnectionAsync(timeout.Token);
+        await using var manualTransaction = await manual.BeginTransactionAsync(timeout.Token);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({GitBackupRuns.GitBackupLockKey})", manual, manualTransaction))
+        {
+            await take.ExecuteNonQueryAsync(timeout.Token);
+        }
+
+        // The claim locks the settings row, then waits for the git-backup lock.
+        var claim = world.Configs.ClaimDueSlotAsync(Queue(world, timeout.Token), timeout.Token);
+        await WaitForLockWaitersAsync(manual, manualTransaction, 1, timeout.Token);
+        // The log row's foreign key needs KEY SHARE on the settings row the claim holds.
+        await using (var insert = new NpgsqlCommand(
+            $"INSERT INTO git_backup_logs (job_id, config_id, status, trigger) VALUES (gen_random_uuid(), {config.Id}, 'skipped', 'manual')", manual, manualTransaction))
+        {
+            await insert.ExecuteNonQueryAsync(timeout.Token);
+        }
+
+        await manualTransaction.CommitAsync(timeout.Token);
+        var claimed = await claim;
+
+        Assert.NotNull(claimed);
+        Assert.Equal(1L, await CountRunsAsync(world, timeout.Token));
+        Assert.Equal(2L, await world.ScalarAsync<long>("SELECT count(*) FROM git_backup_logs", timeout.Token));
+    }
+
+    [Fact]
     public async Task ASlotDueWhileAGitBackupRunsIsSkippedNotQueued()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
