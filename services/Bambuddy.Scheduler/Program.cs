@@ -17,6 +17,7 @@ app.MapLocalBackupApi();
 app.MapJobsApi();
 app.MapFullBackupApi();
 app.MapRestoreApi();
+app.MapGitBackupApi();
 
 app.Run();
 

@@ -2,6 +2,7 @@ using Bambuddy.Core.Catalog;
 using Bambuddy.Core.Jobs;
 using Bambuddy.Core.Messaging;
 using Bambuddy.Core.Secrets;
+using Bambuddy.Scheduler.GitBackups;
 using Bambuddy.Scheduler.LocalBackups;
 using Bambuddy.Scheduler.Consumers;
 using Bambuddy.Scheduler.Jobs;
@@ -39,6 +40,12 @@ public static class Extensions
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<WorkerLostMonitor>();
         builder.AddRestores();
+        builder.Services.AddOptions<GitBackupOptions>().BindConfiguration(GitBackupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<GitBackupConfigStore>();
+        builder.Services.AddSingleton<GitBackupLogStore>();
+        builder.Services.AddSingleton<GitBackupRuns>();
+        builder.Services.AddSingleton<GitConnectionTester>();
+        builder.Services.AddHostedService<GitScheduleRunner>();
 
         builder.AddBackupMessaging(bus => bus.AddConsumers(typeof(BackupProgressedConsumer).Assembly));
 

@@ -35,7 +35,7 @@ public sealed class JobSchema(NpgsqlDataSource dataSource, ILogger<JobSchema> lo
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand(Ddl + LocalBackups.LocalBackupSettingsStore.Ddl, connection, transaction))
+        await using (var command = new NpgsqlCommand(Ddl + LocalBackups.LocalBackupSettingsStore.Ddl + GitBackups.GitBackupSchema.Ddl, connection, transaction))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
