@@ -13,6 +13,8 @@ namespace Bambuddy.Core.Restore.Database;
 public sealed partial class PostgresRestoreTarget(string connectionString) : IRestoreTarget
 {
     private const string LockTimeout = "5s";
+    private const int SessionSettleAttempts = 20;
+    private static readonly TimeSpan SessionSettleInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString)
     {
@@ -107,7 +109,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         }
         catch
         {
-            await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE", CancellationToken.None);
+            await TryDropAsync(connection, schema);
             throw;
         }
     }
@@ -127,7 +129,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             throw new DatabaseRefusedException("database", "There is no prepared schema to commit.");
         }
 
-        var others = await OtherSessionsAsync(connection, ct);
+        var others = await SettledOtherSessionsAsync(connection, ct);
         if (others.Count > 0)
         {
             if (!force)
@@ -464,6 +466,38 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             ORDER BY pid
             """,
             r => r.GetString(0), ct);
+
+    /// <summary>Drops a half-built schema after a failed prepare; never throws (Discard drops it otherwise).</summary>
+    private static async Task TryDropAsync(NpgsqlConnection connection, string schema)
+    {
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE", CancellationToken.None);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // The connection is gone with the failure; the job's Discard drops the schema.
+        }
+    }
+
+    /// <summary>
+    /// Other sessions, given a moment to go: a backend whose client just disconnected (one of ours from the
+    /// previous step, say) stays in <c>pg_stat_activity</c> until its process has exited.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> SettledOtherSessionsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var others = await OtherSessionsAsync(connection, ct);
+        for (var attempt = 0; attempt < SessionSettleAttempts && others.Count > 0; attempt++)
+        {
+            await Task.Delay(SessionSettleInterval, ct);
+            others = await OtherSessionsAsync(connection, ct);
+        }
+
+        return others;
+    }
 
     private static async Task<bool> HasBambuddyTablesAsync(NpgsqlConnection connection, CancellationToken ct) =>
         (await ReadListAsync(connection,
