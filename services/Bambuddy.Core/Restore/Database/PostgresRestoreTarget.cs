@@ -78,40 +78,37 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             throw new InvalidOperationException($"Job {jobId} is already committed; it cannot be prepared again.");
         }
 
-        // A prepare that crashed half-way starts again from nothing.
-        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE; CREATE SCHEMA {Quote(schema)}", ct);
-        try
+        // A prepare that crashed half-way starts again from nothing. One transaction: a failure or a crash leaves
+        // no schema behind, and the many small DDL statements share one commit.
+        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE", ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, $"CREATE SCHEMA {Quote(schema)}", ct);
+        var cloned = await HasBambuddyTablesAsync(connection, ct);
+        var afterLoad = cloned
+            ? await CloneTablesAsync(connection, schema, ct)
+            : await CreateBambuddyTablesAsync(connection, schema, ct);
+
+        await LoadAsync(connection, schema, backupDbPath, progress, ct);
+
+        await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
+        foreach (var statement in afterLoad)
         {
-            var cloned = await HasBambuddyTablesAsync(connection, ct);
-            var afterLoad = cloned
-                ? await CloneTablesAsync(connection, schema, ct)
-                : await CreateBambuddyTablesAsync(connection, schema, ct);
-
-            await LoadAsync(connection, schema, backupDbPath, progress, ct);
-
-            await ExecuteAsync(connection, $"SET search_path TO {Quote(schema)}", ct);
-            foreach (var statement in afterLoad)
-            {
-                await ExecuteRefusingAsync(connection, statement, ct);
-            }
-
-            await ExecuteAsync(connection, "RESET search_path", ct);
-            await SetSequencesAsync(connection, schema, ct);
-            if (cloned)
-            {
-                await CopyOwnersAndGrantsAsync(connection, schema, ct);
-            }
-
-            foreach (var table in (await ReadColumnsAsync(connection, schema, ct)).Keys)
-            {
-                await ExecuteAsync(connection, $"ANALYZE {Quote(schema)}.{Quote(table)}", ct);
-            }
+            await ExecuteRefusingAsync(connection, statement, ct);
         }
-        catch
+
+        await ExecuteAsync(connection, "RESET search_path", ct);
+        await SetSequencesAsync(connection, schema, ct);
+        if (cloned)
         {
-            await TryDropAsync(connection, schema);
-            throw;
+            await CopyOwnersAndGrantsAsync(connection, schema, ct);
         }
+
+        foreach (var table in (await ReadColumnsAsync(connection, schema, ct)).Keys)
+        {
+            await ExecuteAsync(connection, $"ANALYZE {Quote(schema)}.{Quote(table)}", ct);
+        }
+
+        await transaction.CommitAsync(ct);
     }
 
     public async Task CommitAsync(Guid jobId, string workDirectory, bool force, CancellationToken ct)
@@ -232,7 +229,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         }
 
         // Read with public first on the search path, so references to its tables come out unqualified.
-        await ExecuteAsync(connection, "SET search_path TO public", ct);
+        await ExecuteAsync(connection, "SET LOCAL search_path TO public", ct);
         var keys = await ReadListAsync(connection,
             """
             SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
@@ -264,7 +261,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
     private static async Task<List<string>> CreateBambuddyTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
-        await ExecuteAsync(connection, $"SET search_path TO {Quote(schema)}", ct);
+        await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
         foreach (var statement in BambuddySchema.PostgresTablesAndIndexes)
         {
             await ExecuteAsync(connection, statement, ct);
@@ -466,22 +463,6 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             ORDER BY pid
             """,
             r => r.GetString(0), ct);
-
-    /// <summary>Drops a half-built schema after a failed prepare; never throws (Discard drops it otherwise).</summary>
-    private static async Task TryDropAsync(NpgsqlConnection connection, string schema)
-    {
-        try
-        {
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE", CancellationToken.None);
-            }
-        }
-        catch (NpgsqlException)
-        {
-            // The connection is gone with the failure; the job's Discard drops the schema.
-        }
-    }
 
     /// <summary>
     /// Other sessions, given a moment to go: a backend whose client just disconnected (one of ours from the
