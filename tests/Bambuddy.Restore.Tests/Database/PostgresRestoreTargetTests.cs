@@ -148,6 +148,26 @@ public sealed class PostgresRestoreTargetTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task AValueTheServerRejectsRefusesNamingTableAndColumnButNotTheValue()
+    {
+        using var timeout = Timeout();
+        var ct = timeout.Token;
+        using var dir = new TempDirectory();
+        var target = await DemoDatabases.EmptyPostgresAsync(server, "too_long", dir, ct);
+        var backup = await DemoDatabases.BackupDbAsync(await DemoDatabases.SqliteAsync(dir.Combine("source"), 42, ct), dir, ct);
+        // SQLite does not enforce VARCHAR(20); PostgreSQL does.
+        await DemoDatabases.ExecuteAsync(backup, "UPDATE printers SET access_code = 'secretsecretsecretsecret99' WHERE id = (SELECT max(id) FROM printers)", ct);
+        var restore = RestoreTargets.For(target);
+
+        var refused = await Assert.ThrowsAsync<DatabaseRefusedException>(() => restore.PrepareAsync(Guid.NewGuid(), backup, dir.Path, null, ct));
+
+        Assert.Equal("database", refused.Step);
+        Assert.True(refused.Reason.Contains("printers.access_code"), refused.Reason);
+        Assert.DoesNotContain("secret", refused.Reason);
+        Assert.Equal(0L, await DemoDatabases.ScalarAsync(target.ConnectionString, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'restore%'", ct));
+    }
+
+    [Fact]
     public async Task OwnerAndGrantsOfTheOldTablesAndSchemaAreKept()
     {
         using var timeout = Timeout();

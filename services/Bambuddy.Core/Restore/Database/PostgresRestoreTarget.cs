@@ -357,7 +357,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         }
         catch (PostgresException e)
         {
-            throw new DatabaseRefusedException("database", $"Loading {plan.Table} failed: {Describe(e)}");
+            // The context names the row and column ("COPY t, line 5, column c"), in text COPY followed by the value: keep only the place.
+            var where = CopyContext().Match(e.Where ?? "");
+            var place = where.Success ? $"{plan.Table}.{where.Groups[2].Value} (row {where.Groups[1].Value})" : plan.Table;
+            throw new DatabaseRefusedException("database", $"Loading {place} failed: {Describe(e)}");
         }
     }
 
@@ -543,6 +546,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// <summary><c>CREATE INDEX name ON public.t USING …</c>: the table's schema, dropped so the search path picks the new one.</summary>
     [GeneratedRegex(@"( ON (?:ONLY )?)public\.")]
     private static partial Regex PublicTableInIndex();
+
+    [GeneratedRegex(@"^COPY [^,]+, line (\d+), column ([^:\s]+)")]
+    private static partial Regex CopyContext();
 
     private sealed record TargetColumn(string Name, string TypeName, bool NotNull, bool HasDefault, bool IsGenerated);
 
