@@ -148,7 +148,27 @@ public sealed class PostgresRestoreTargetTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task OwnerAndGrantsOfTheOldTablesAreKept()
+    public async Task AValueTheServerRejectsRefusesNamingTableAndColumnButNotTheValue()
+    {
+        using var timeout = Timeout();
+        var ct = timeout.Token;
+        using var dir = new TempDirectory();
+        var target = await DemoDatabases.EmptyPostgresAsync(server, "too_long", dir, ct);
+        var backup = await DemoDatabases.BackupDbAsync(await DemoDatabases.SqliteAsync(dir.Combine("source"), 42, ct), dir, ct);
+        // SQLite does not enforce VARCHAR(20); PostgreSQL does.
+        await DemoDatabases.ExecuteAsync(backup, "UPDATE printers SET access_code = 'secretsecretsecretsecret99' WHERE id = (SELECT max(id) FROM printers)", ct);
+        var restore = RestoreTargets.For(target);
+
+        var refused = await Assert.ThrowsAsync<DatabaseRefusedException>(() => restore.PrepareAsync(Guid.NewGuid(), backup, dir.Path, null, ct));
+
+        Assert.Equal("database", refused.Step);
+        Assert.True(refused.Reason.Contains("printers.access_code"), refused.Reason);
+        Assert.DoesNotContain("secret", refused.Reason);
+        Assert.Equal(0L, await DemoDatabases.ScalarAsync(target.ConnectionString, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'restore%'", ct));
+    }
+
+    [Fact]
+    public async Task OwnerAndGrantsOfTheOldTablesAndSchemaAreKept()
     {
         using var timeout = Timeout();
         var ct = timeout.Token;
@@ -159,7 +179,7 @@ public sealed class PostgresRestoreTargetTests(PostgresServer server)
         var (owner, reader) = ($"bb_owner_{suffix}", $"bb_reader_{suffix}");
         await DemoDatabases.ScalarAsync(target.ConnectionString,
             $"CREATE ROLE {owner}; CREATE ROLE {reader}; ALTER TABLE printers OWNER TO {owner}; GRANT SELECT, UPDATE ON printers TO {reader}; " +
-            $"GRANT USAGE ON SEQUENCE printers_id_seq TO {reader}", ct);
+            $"GRANT USAGE ON SEQUENCE printers_id_seq TO {reader}; GRANT CREATE ON SCHEMA public TO {reader}; COMMENT ON SCHEMA public IS 'bambuddy data'", ct);
         var restore = RestoreTargets.For(target);
         var jobId = Guid.NewGuid();
 
@@ -171,6 +191,11 @@ public sealed class PostgresRestoreTargetTests(PostgresServer server)
         Assert.Equal(false, await DemoDatabases.ScalarAsync(target.ConnectionString, $"SELECT has_table_privilege('{reader}', 'public.settings', 'SELECT')", ct));
         Assert.Equal(true, await DemoDatabases.ScalarAsync(target.ConnectionString, $"SELECT has_sequence_privilege('{reader}', 'public.printers_id_seq', 'USAGE')", ct));
         Assert.Equal("public", await DemoDatabases.ScalarAsync(target.ConnectionString, "SELECT pg_get_serial_sequence('printers', 'id')::text", ct) is string s ? s.Split('.')[0] : null);
+        Assert.Equal(true, await DemoDatabases.ScalarAsync(target.ConnectionString, $"SELECT has_schema_privilege('{reader}', 'public', 'CREATE')", ct));
+        Assert.Equal("bambuddy data", await DemoDatabases.ScalarAsync(target.ConnectionString, "SELECT obj_description('public'::regnamespace, 'pg_namespace')", ct));
+        Assert.Equal(
+            await DemoDatabases.ScalarAsync(target.ConnectionString, $"SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = '{PostgresRestoreTarget.OldSchemaName(jobId)}'", ct),
+            await DemoDatabases.ScalarAsync(target.ConnectionString, "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = 'public'", ct));
     }
 
     [Fact]

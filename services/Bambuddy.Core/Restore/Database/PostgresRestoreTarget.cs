@@ -13,6 +13,8 @@ namespace Bambuddy.Core.Restore.Database;
 public sealed partial class PostgresRestoreTarget(string connectionString) : IRestoreTarget
 {
     private const string LockTimeout = "5s";
+    private const int SessionSettleAttempts = 20;
+    private static readonly TimeSpan SessionSettleInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString)
     {
@@ -76,40 +78,37 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             throw new InvalidOperationException($"Job {jobId} is already committed; it cannot be prepared again.");
         }
 
-        // A prepare that crashed half-way starts again from nothing.
-        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE; CREATE SCHEMA {Quote(schema)}", ct);
-        try
+        // A prepare that crashed half-way starts again from nothing. One transaction: a failure or a crash leaves
+        // no schema behind, and the many small DDL statements share one commit.
+        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE", ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, $"CREATE SCHEMA {Quote(schema)}", ct);
+        var cloned = await HasBambuddyTablesAsync(connection, ct);
+        var afterLoad = cloned
+            ? await CloneTablesAsync(connection, schema, ct)
+            : await CreateBambuddyTablesAsync(connection, schema, ct);
+
+        await LoadAsync(connection, schema, backupDbPath, progress, ct);
+
+        await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
+        foreach (var statement in afterLoad)
         {
-            var cloned = await HasBambuddyTablesAsync(connection, ct);
-            var afterLoad = cloned
-                ? await CloneTablesAsync(connection, schema, ct)
-                : await CreateBambuddyTablesAsync(connection, schema, ct);
-
-            await LoadAsync(connection, schema, backupDbPath, progress, ct);
-
-            await ExecuteAsync(connection, $"SET search_path TO {Quote(schema)}", ct);
-            foreach (var statement in afterLoad)
-            {
-                await ExecuteRefusingAsync(connection, statement, ct);
-            }
-
-            await ExecuteAsync(connection, "RESET search_path", ct);
-            await SetSequencesAsync(connection, schema, ct);
-            if (cloned)
-            {
-                await CopyOwnersAndGrantsAsync(connection, schema, ct);
-            }
-
-            foreach (var table in (await ReadColumnsAsync(connection, schema, ct)).Keys)
-            {
-                await ExecuteAsync(connection, $"ANALYZE {Quote(schema)}.{Quote(table)}", ct);
-            }
+            await ExecuteRefusingAsync(connection, statement, ct);
         }
-        catch
+
+        await ExecuteAsync(connection, "RESET search_path", ct);
+        await SetSequencesAsync(connection, schema, ct);
+        if (cloned)
         {
-            await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE", CancellationToken.None);
-            throw;
+            await CopyOwnersAndGrantsAsync(connection, schema, ct);
         }
+
+        foreach (var table in (await ReadColumnsAsync(connection, schema, ct)).Keys)
+        {
+            await ExecuteAsync(connection, $"ANALYZE {Quote(schema)}.{Quote(table)}", ct);
+        }
+
+        await transaction.CommitAsync(ct);
     }
 
     public async Task CommitAsync(Guid jobId, string workDirectory, bool force, CancellationToken ct)
@@ -127,7 +126,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             throw new DatabaseRefusedException("database", "There is no prepared schema to commit.");
         }
 
-        var others = await OtherSessionsAsync(connection, ct);
+        var others = await SettledOtherSessionsAsync(connection, ct);
         if (others.Count > 0)
         {
             if (!force)
@@ -230,7 +229,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         }
 
         // Read with public first on the search path, so references to its tables come out unqualified.
-        await ExecuteAsync(connection, "SET search_path TO public", ct);
+        await ExecuteAsync(connection, "SET LOCAL search_path TO public", ct);
         var keys = await ReadListAsync(connection,
             """
             SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
@@ -262,7 +261,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
     private static async Task<List<string>> CreateBambuddyTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
-        await ExecuteAsync(connection, $"SET search_path TO {Quote(schema)}", ct);
+        await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
         foreach (var statement in BambuddySchema.PostgresTablesAndIndexes)
         {
             await ExecuteAsync(connection, statement, ct);
@@ -358,7 +357,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         }
         catch (PostgresException e)
         {
-            throw new DatabaseRefusedException("database", $"Loading {plan.Table} failed: {Describe(e)}");
+            // The context names the row and column ("COPY t, line 5, column c"), in text COPY followed by the value: keep only the place.
+            var where = CopyContext().Match(e.Where ?? "");
+            var place = where.Success ? $"{plan.Table}.{where.Groups[2].Value} (row {where.Groups[1].Value})" : plan.Table;
+            throw new DatabaseRefusedException("database", $"Loading {place} failed: {Describe(e)}");
         }
     }
 
@@ -465,6 +467,22 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             """,
             r => r.GetString(0), ct);
 
+    /// <summary>
+    /// Other sessions, given a moment to go: a backend whose client just disconnected (one of ours from the
+    /// previous step, say) stays in <c>pg_stat_activity</c> until its process has exited.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> SettledOtherSessionsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var others = await OtherSessionsAsync(connection, ct);
+        for (var attempt = 0; attempt < SessionSettleAttempts && others.Count > 0; attempt++)
+        {
+            await Task.Delay(SessionSettleInterval, ct);
+            others = await OtherSessionsAsync(connection, ct);
+        }
+
+        return others;
+    }
+
     private static async Task<bool> HasBambuddyTablesAsync(NpgsqlConnection connection, CancellationToken ct) =>
         (await ReadListAsync(connection,
             "SELECT 1 FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname IN ('printers', 'print_archives', 'settings')",
@@ -528,6 +546,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// <summary><c>CREATE INDEX name ON public.t USING …</c>: the table's schema, dropped so the search path picks the new one.</summary>
     [GeneratedRegex(@"( ON (?:ONLY )?)public\.")]
     private static partial Regex PublicTableInIndex();
+
+    [GeneratedRegex(@"^COPY [^,]+, line (\d+), column ([^:\s]+)")]
+    private static partial Regex CopyContext();
 
     private sealed record TargetColumn(string Name, string TypeName, bool NotNull, bool HasDefault, bool IsGenerated);
 
