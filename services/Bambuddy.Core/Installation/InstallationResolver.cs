@@ -103,6 +103,9 @@ public static class InstallationResolver
             Port = uri.Port > 0 ? uri.Port : 5432,
             Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
             ApplicationName = ApplicationName,
+
+            // No idle sessions of ours linger on Bambuddy's database (a forced restore ends other sessions).
+            Pooling = false,
         };
         if (string.IsNullOrEmpty(builder.Database))
         {
@@ -133,6 +136,7 @@ public static class InstallationResolver
             }
 
             builder.ApplicationName ??= ApplicationName;
+            builder.Pooling = false;
             return builder.ConnectionString;
         }
         catch (ArgumentException ex)

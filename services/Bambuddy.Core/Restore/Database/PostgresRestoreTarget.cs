@@ -93,7 +93,14 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
         foreach (var statement in afterLoad)
         {
-            await ExecuteRefusingAsync(connection, statement, ct);
+            if (statement.Contains("FOREIGN KEY", StringComparison.OrdinalIgnoreCase))
+            {
+                await AddForeignKeyAsync(connection, statement, ct);
+            }
+            else
+            {
+                await ExecuteRefusingAsync(connection, statement, ct);
+            }
         }
 
         await ExecuteAsync(connection, "RESET search_path", ct);
@@ -533,6 +540,27 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                                               or PostgresErrorCodes.CheckViolation or PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.ExclusionViolation)
         {
             throw new DatabaseRefusedException("database", $"The restored rows break a constraint: {Describe(e)}");
+        }
+    }
+
+    /// <summary>
+    /// A foreign key over the loaded rows. Orphans were listed by the inspector and a restore only gets here with
+    /// them when the user allowed them (<c>allow_orphans</c>): such a key is then added <c>NOT VALID</c>, so the
+    /// restored rows stay as they were and every new row is still checked.
+    /// </summary>
+    private static async Task AddForeignKeyAsync(NpgsqlConnection connection, string statement, CancellationToken ct)
+    {
+        await ExecuteAsync(connection, "SAVEPOINT foreign_key", ct);
+        try
+        {
+            await ExecuteAsync(connection, statement, ct);
+            await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT foreign_key", ct);
+            await ExecuteAsync(connection, statement.TrimEnd().TrimEnd(';') + " NOT VALID", ct);
+            await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
         }
     }
 
