@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -70,7 +71,7 @@ public sealed class GitHttpServer : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         server.BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
         return server;
     }
@@ -243,7 +244,7 @@ public sealed class GitHttpServer : IAsyncDisposable
     }
 
     /// <summary>The CGI header block (a <c>Status:</c> line when not 200), and the body bytes read past it.</summary>
-    private static async Task<(int Status, List<(string, string)> Headers, byte[] Rest)> ReadCgiHeadersAsync(Stream output, CancellationToken cancellationToken)
+    private static async Task<(int Status, List<(string, string)> Headers, byte[] Body)> ReadCgiHeadersAsync(Stream output, CancellationToken cancellationToken)
     {
         var buffer = new MemoryStream();
         var chunk = new byte[8192];
@@ -310,7 +311,8 @@ public sealed class GitHttpServer : IAsyncDisposable
         };
     }
 
-    private static async Task<string> RunGitAsync(string workingDirectory, CancellationToken cancellationToken, params string[] arguments) =>
+    /// <summary>Runs the git command line in a folder and returns its standard output; throws when git fails.</summary>
+    public static async Task<string> RunGitAsync(string workingDirectory, CancellationToken cancellationToken, params string[] arguments) =>
         Encoding.UTF8.GetString(await RunGitBytesAsync(workingDirectory, cancellationToken, arguments));
 
     private static async Task<byte[]> RunGitBytesAsync(string workingDirectory, CancellationToken cancellationToken, params string[] arguments)

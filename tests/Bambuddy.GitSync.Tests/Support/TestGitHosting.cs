@@ -1,0 +1,28 @@
+using Bambuddy.GitSync.Model;
+
+namespace Bambuddy.GitSync.Tests.Support;
+
+/// <summary>
+/// The provider side as the tests need it: the clone URL is the repository URL (plus <c>.git</c>), and the
+/// privacy answer is whatever the test sets. Git itself is always the real server.
+/// </summary>
+public sealed class TestGitHosting : IGitHosting
+{
+    public bool? IsPrivate { get; set; } = true;
+
+    public GitRemote ResolveRemote(string provider, string repositoryUrl, bool allowInsecureHttp)
+    {
+        if (repositoryUrl.StartsWith("http://", StringComparison.Ordinal) && !allowInsecureHttp)
+        {
+            throw new ArgumentException("repository_url: http:// needs allow_insecure_http.", nameof(repositoryUrl));
+        }
+
+        return new GitRemote(repositoryUrl.EndsWith(".git", StringComparison.Ordinal) ? repositoryUrl : repositoryUrl + ".git", "x-access-token");
+    }
+
+    public Task<GitConnectionReport> TestAsync(string provider, string repositoryUrl, string branch, bool allowInsecureHttp, string token, CancellationToken cancellationToken) =>
+        Task.FromResult(new GitConnectionReport(true, "ok", "repo", null, IsPrivate, null));
+
+    public Task<bool?> IsPrivateAsync(string provider, string repositoryUrl, bool allowInsecureHttp, string token, CancellationToken cancellationToken) =>
+        Task.FromResult(IsPrivate);
+}
