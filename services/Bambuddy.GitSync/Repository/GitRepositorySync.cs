@@ -66,6 +66,13 @@ public sealed partial class GitRepositorySync(WorkerPaths paths, IOptions<GitSyn
             {
                 return SyncOnce(directory, remote, branch, token, tree, progress, cancellationToken);
             }
+            catch (GitSyncException ex) when (ex is { Step: "clone", Failure: "git" } && attempt == 1)
+            {
+                // A fetch that fails for no reason the server gave (e.g. "object not found": the clone lost objects it
+                // claims to have) is retried once from a fresh clone.
+                LogRecloning(directory, ex.Message);
+                DeleteClone(directory);
+            }
             catch (Exception ex) when (ex is LibGit2SharpException or IOException or UnauthorizedAccessException
                                        && ex is not UserCancelledException && !cancellationToken.IsCancellationRequested)
             {

@@ -96,9 +96,10 @@ public sealed class GitBackupHarness : IAsyncDisposable
         return await GitExport.BuildAsync(database, contents, kProfiles, cloud, cancellationToken);
     }
 
+    /// <summary>Runs SQL on the installation's database, without foreign-key enforcement (a printer can go with its history kept).</summary>
     public async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Installation.Installation.SqlitePath, Pooling = false }.ConnectionString);
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Installation.Installation.SqlitePath, Pooling = false, ForeignKeys = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
