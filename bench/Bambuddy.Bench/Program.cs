@@ -1,6 +1,7 @@
 using Bambuddy.Bench;
 
 // bambuddy-bench local-backup [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]
+// bambuddy-bench git-backup [--dir /var/tmp/bambuddy-bench]
 // (packager-run is the hidden child the local-backup benchmark starts for the archive-packager's part.)
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -14,6 +15,7 @@ try
     return args switch
     {
         ["local-backup", .. var rest] => await LocalBackupBench.RunAsync(BenchOptions.Parse(rest), cancel.Token),
+        ["git-backup", .. var rest] => await GitBackupBench.RunAsync(rest, cancel.Token),
         [PackagerRun.Command, .. var rest] => await PackagerRun.RunAsync(rest, cancel.Token),
         _ => Usage(),
     };
@@ -32,5 +34,6 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 static int Usage()
 {
     Console.Error.WriteLine("usage: bambuddy-bench local-backup [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]");
+    Console.Error.WriteLine("       bambuddy-bench git-backup [--dir /var/tmp/bambuddy-bench]");
     return 2;
 }
