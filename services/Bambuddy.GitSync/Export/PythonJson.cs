@@ -14,6 +14,10 @@ public static class PythonJson
 {
     private const string Hex = "0123456789abcdef";
 
+    /// <summary>Printable ASCII that needs no escape: everything from space to tilde but the quote and the backslash.</summary>
+    private static readonly System.Buffers.SearchValues<char> PlainAscii = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c is not '"' and not '\\')));
+
     public static string Serialize(JsonNode? node)
     {
         var builder = new StringBuilder();
@@ -40,6 +44,12 @@ public static class PythonJson
         if (value == 0)
         {
             return double.IsNegative(value) ? "-0.0" : "0.0";
+        }
+
+        // Whole numbers below 10^16 are most of the data (weights, temperatures): digits and ".0".
+        if (Math.Abs(value) < 1e16 && value == Math.Floor(value))
+        {
+            return ((long)value).ToString(CultureInfo.InvariantCulture) + ".0";
         }
 
         // .NET's "R" gives the shortest round-trip digits; lay them out again as Python does.
@@ -235,8 +245,45 @@ public static class PythonJson
         builder.Append(FormatFloat(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
-    private static void WriteString(StringBuilder builder, string value)
+    /// <summary>
+    /// Appends one scalar as Python writes it: null, a string, a bool, an integer (<see cref="long"/>, <see cref="int"/>)
+    /// or a float (<see cref="double"/>). For writers that lay out large row lists without building nodes.
+    /// </summary>
+    internal static void WriteScalar(StringBuilder builder, object? value)
     {
+        switch (value)
+        {
+            case null:
+                builder.Append("null");
+                break;
+            case string s:
+                WriteString(builder, s);
+                break;
+            case bool b:
+                builder.Append(b ? "true" : "false");
+                break;
+            case long l:
+                builder.Append(l);
+                break;
+            case int i:
+                builder.Append(i);
+                break;
+            case double d:
+                builder.Append(FormatFloat(d));
+                break;
+            default:
+                throw new ArgumentException($"A {value.GetType().Name} is not a JSON scalar here.", nameof(value));
+        }
+    }
+
+    internal static void WriteString(StringBuilder builder, string value)
+    {
+        if (!value.AsSpan().ContainsAnyExcept(PlainAscii))
+        {
+            builder.Append('"').Append(value).Append('"');
+            return;
+        }
+
         builder.Append('"');
         foreach (var c in value)
         {
