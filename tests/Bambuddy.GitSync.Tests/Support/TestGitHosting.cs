@@ -10,6 +10,9 @@ public sealed class TestGitHosting : IGitHosting
 {
     public bool? IsPrivate { get; set; } = true;
 
+    /// <summary>The token the last <see cref="TestAsync"/> got (to check the consumer decrypted it).</summary>
+    public string? LastToken { get; private set; }
+
     public GitRemote ResolveRemote(string provider, string repositoryUrl, bool allowInsecureHttp)
     {
         if (repositoryUrl.StartsWith("http://", StringComparison.Ordinal) && !allowInsecureHttp)
@@ -20,8 +23,13 @@ public sealed class TestGitHosting : IGitHosting
         return new GitRemote(repositoryUrl.EndsWith(".git", StringComparison.Ordinal) ? repositoryUrl : repositoryUrl + ".git", "x-access-token");
     }
 
-    public Task<GitConnectionReport> TestAsync(string provider, string repositoryUrl, string branch, bool allowInsecureHttp, string token, CancellationToken cancellationToken) =>
-        Task.FromResult(new GitConnectionReport(true, "ok", "repo", null, IsPrivate, null));
+    public Task<GitConnectionReport> TestAsync(string provider, string repositoryUrl, string branch, bool allowInsecureHttp, string token, CancellationToken cancellationToken)
+    {
+        LastToken = token;
+        return Task.FromResult(IsPrivate is false
+            ? new GitConnectionReport(false, "The repository is public.", "repo", null, false, "public")
+            : new GitConnectionReport(true, "Connected.", "repo", new Dictionary<string, bool> { ["push"] = true }, IsPrivate, null));
+    }
 
     public Task<bool?> IsPrivateAsync(string provider, string repositoryUrl, bool allowInsecureHttp, string token, CancellationToken cancellationToken) =>
         Task.FromResult(IsPrivate);
