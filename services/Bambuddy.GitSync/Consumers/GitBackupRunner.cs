@@ -40,9 +40,9 @@ public sealed partial class GitBackupRunner(
             return Failed("config", ex.Message);
         }
 
-        if (string.IsNullOrWhiteSpace(target.Branch))
+        if (!GitRepositorySync.IsValidBranchName(target.Branch))
         {
-            return Failed("config", "The branch is empty.");
+            return Failed("config", $"'{target.Branch}' is not a valid branch name.");
         }
 
         progress.Report("Checking that the repository is private…");
@@ -88,6 +88,12 @@ public sealed partial class GitBackupRunner(
         catch (GitSyncException ex)
         {
             return Failed(ex.Step, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not a failure the sync knows how to name: still a failed job with a reason, not a poisoned message.
+            LogUnexpected(jobId, ex);
+            return Failed("commit", $"The git backup failed unexpectedly: {ex.Message}");
         }
     }
 
@@ -151,6 +157,9 @@ public sealed partial class GitBackupRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the repository's privacy could not be checked ({Error}); going on")]
     private partial void LogPrivacyUnknown(Guid jobId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: the git sync failed unexpectedly")]
+    private partial void LogUnexpected(Guid jobId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: git backup {Status}, {FilesChanged} file(s) changed")]
     private partial void LogSynced(Guid jobId, string status, int filesChanged);

@@ -31,6 +31,10 @@ public sealed partial class GitRepositorySync(WorkerPaths paths, IOptions<GitSyn
         return Path.Combine(paths.StateDirectory, "git", hash[..16]);
     }
 
+    /// <summary>Whether git accepts <c>refs/heads/{branch}</c> as a branch name.</summary>
+    public static bool IsValidBranchName(string branch) =>
+        !string.IsNullOrWhiteSpace(branch) && Reference.IsValidName($"refs/heads/{branch}");
+
     /// <summary>Pushes <paramref name="tree"/> (the managed files, path → bytes) to <paramref name="branch"/>.</summary>
     /// <exception cref="GitSyncException">The remote refused, could not be reached, or rejected the push; nothing was left half-done.</exception>
     public async Task<GitSyncResult> SyncAsync(

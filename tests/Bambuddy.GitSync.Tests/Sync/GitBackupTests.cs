@@ -366,6 +366,25 @@ public sealed class GitBackupTests(GitServerFixture fixture) : IClassFixture<Git
         Assert.Single(await fixture.Server.LogAsync(harness.Repository, "main", ct));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("../main")]
+    [InlineData("a..b")]
+    [InlineData("with space")]
+    public async Task AnInvalidBranchNameFailsAtConfigBeforeAnythingIsRead(string branch)
+    {
+        using var timeout = Timeout();
+        var ct = timeout.Token;
+        await using var harness = await HarnessAsync($"bad-branch-{Guid.NewGuid():N}", ct);
+
+        var result = await harness.Runner.RunAsync(Guid.NewGuid(), harness.Target with { Branch = branch }, GitBackupHarness.Everything,
+            GitServerFixture.Token, new Progress<string>(), ct);
+
+        Assert.Equal(("failed", "config"), (result.Status, result.Step));
+        Assert.Empty(harness.KProfiles.LastPrinters);
+        Assert.False(Directory.Exists(harness.WorkingClone));
+    }
+
     /// <summary>Pushes from another clone the first time the backup says it is committing: after its fetch, before its push.</summary>
     private sealed class InterloperProgress(Action push) : IProgress<string>
     {
