@@ -207,7 +207,8 @@ public sealed class GitBackupTests(GitServerFixture fixture) : IClassFixture<Git
 
         Assert.Equal("failed", result.Status);
         Assert.Equal("push", result.Step);
-        Assert.Contains("rejected", result.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The server rejected the push: refs/heads/main: ", result.Message, StringComparison.Ordinal);
+        Assert.Contains("hook declined", result.Message, StringComparison.Ordinal);
         Assert.Single(await fixture.Server.LogAsync(harness.Repository, "main", ct));
         Assert.Equal(first.CommitSha, (await GitHttpServer.RunGitAsync(harness.WorkingClone, ct, "rev-parse", "main")).Trim());
         Assert.Equal("", await GitHttpServer.RunGitAsync(harness.WorkingClone, ct, "status", "--porcelain"));
