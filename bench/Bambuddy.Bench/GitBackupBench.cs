@@ -66,11 +66,11 @@ public static class GitBackupBench
         var target = new GitRepositoryTarget("gitea", url, "main", true, "unused");
         var contents = new GitBackupContents(KProfiles: false, CloudProfiles: false, Settings: true, Spools: true, Archives: true);
 
-        async Task<(double Seconds, GitBackupCompleted Result)> TimedAsync()
+        async Task<(double Seconds, GitBackupCompleted Result, string Phases)> TimedAsync()
         {
-            var started = Stopwatch.StartNew();
-            var result = await runner.RunAsync(Guid.NewGuid(), target, contents, Token, new Progress<string>(), cancellationToken);
-            return (started.Elapsed.TotalSeconds, result);
+            var phases = new PhaseClock();
+            var result = await runner.RunAsync(Guid.NewGuid(), target, contents, Token, phases, cancellationToken);
+            return (phases.Stop(), result, phases.ToString());
         }
 
         // A worker runs for days: warm up (JIT, LibGit2Sharp's native library) on another repository first.
@@ -116,6 +116,8 @@ public static class GitBackupBench
         Console.WriteLine($"{"baseline, git CLI: clone + write + add + commit + push",-58}{baseline,10:F3}   (same files, empty repository; ours/this {baseline / first.Seconds:F2}x)");
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"git http-backend requests served: {server.Requests}");
+        Console.WriteLine($"first backup by phase: {first.Phases}");
+        Console.WriteLine($"one-spool backup by phase: {incremental.Phases}");
         return 0;
     }
 
@@ -183,6 +185,24 @@ public static class GitBackupBench
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Seconds spent in each phase the backup reports (its progress texts), in order.</summary>
+    private sealed class PhaseClock : IProgress<string>
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<(string Phase, double Start)> _phases = [];
+
+        public void Report(string value) => _phases.Add((value.TrimEnd('…', '.'), _clock.Elapsed.TotalSeconds));
+
+        public double Stop()
+        {
+            _phases.Add(("end", _clock.Elapsed.TotalSeconds));
+            return _clock.Elapsed.TotalSeconds;
+        }
+
+        public override string ToString() => string.Join(", ", _phases.Zip(_phases.Skip(1))
+            .Select(p => $"{p.First.Phase} {p.Second.Start - p.First.Start:F3}"));
     }
 
     /// <summary>K-profiles and cloud profiles are off in this benchmark, and the repository is taken as private.</summary>

@@ -210,6 +210,12 @@ public static class GitExport
     /// </summary>
     public static string PythonDateTime(string text)
     {
+        // What Bambuddy writes into SQLite is already in the form (most rows): no parse.
+        if (IsPlainDateTime(text))
+        {
+            return text.Length == 26 && text.EndsWith(".000000", StringComparison.Ordinal) ? text[..19] : text;
+        }
+
         if (!DateTimeOffset.TryParseExact(text.Trim(), DateTimeFormats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
         {
@@ -220,6 +226,33 @@ public static class GitExport
         var microseconds = value.Ticks % TimeSpan.TicksPerSecond / 10;
         var whole = value.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
         return microseconds == 0 ? whole : whole + "." + microseconds.ToString("000000", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><c>YYYY-MM-DD HH:MM:SS</c> or <c>YYYY-MM-DD HH:MM:SS.ffffff</c>, digits where digits belong.</summary>
+    private static bool IsPlainDateTime(string text)
+    {
+        if (text.Length is not (19 or 26) || (text.Length == 26 && text[19] != '.'))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ok = i switch
+            {
+                4 or 7 => text[i] == '-',
+                10 => text[i] == ' ',
+                13 or 16 => text[i] == ':',
+                19 => true,
+                _ => char.IsAsciiDigit(text[i]),
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Segment(string value, string what) =>
