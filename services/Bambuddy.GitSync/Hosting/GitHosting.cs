@@ -191,7 +191,7 @@ public sealed partial class GitHosting(HttpClient http, IOptions<GitHostingOptio
             return new UsernamePasswordCredentials { Username = address.GitUserName, Password = token };
         };
 
-        var list = Task.Run(() => Repository.ListRemoteReferences(address.CloneUrl, credentials)
+        var list = Task.Run(() => LibGit2Sharp.Repository.ListRemoteReferences(address.CloneUrl, credentials)
             .Select(reference => reference.CanonicalName)
             .Where(name => name.StartsWith("refs/heads/", StringComparison.Ordinal))
             .ToHashSet(StringComparer.Ordinal), CancellationToken.None);
