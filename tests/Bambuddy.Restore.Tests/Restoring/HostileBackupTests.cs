@@ -24,7 +24,7 @@ public sealed class HostileBackupTests(PostgresServer postgres)
     [InlineData("no-database", "bambuddy.db")]
     [InlineData("database-not-sqlite", "SQLite")]
     [InlineData("database-not-bambuddys", "printers")]
-    [InlineData("database-corrupt-page", "integrity")]
+    [InlineData("database-corrupt-page", "malformed")]
     public async Task HostileBackupIsRefusedAndTheInstallationIsUnchanged(string kind, string reasonContains)
     {
         var ct = TestTimeout.Token(TimeSpan.FromMinutes(3));
@@ -67,6 +67,9 @@ public sealed class HostileBackupTests(PostgresServer postgres)
                 switch (kind, entry.FullName)
                 {
                     case ("no-database", "bambuddy.db"):
+                        continue;
+                    case (_, "backup-manifest.json") when kind.StartsWith("database-", StringComparison.Ordinal):
+                        // As Bambuddy makes it (no manifest), so the database's own checks are what refuses it.
                         continue;
                     case ("database-not-sqlite", "bambuddy.db"):
                         content = "definitely not a database"u8.ToArray();
