@@ -75,22 +75,27 @@ public static class RestoreBench
             Console.WriteLine($"Load average before: {loadBefore}; after the timings: {loadAfter}. Page cache warm (the ZIP was just written and read). Each was run once.");
             Console.WriteLine("MB/s = restored file bytes / seconds (1 MB = 10^6 bytes); rows/s = rows loaded / seconds.");
             Console.WriteLine();
-            Console.WriteLine($"{"",-52}{"seconds",9}{"rate",18}{"ours/this",12}  target");
+            Console.WriteLine($"{"",-56}{"seconds",9}{"rate",18}{"ours/this",12}  target");
             Line("files: ours (validate, extract, CRC+SHA-256, syncfs)", oursFiles.Seconds, $"{DiskState.Mb(restoredBytes / oursFiles.Seconds)} MB/s", null, "");
-            Line("files: unzip -q (no sync)", unzip.Elapsed.TotalSeconds, $"{DiskState.Mb(restoredBytes / unzip.Elapsed.TotalSeconds)} MB/s", unzip.Elapsed.TotalSeconds / oursFiles.Seconds,
-                Verdict(unzip.Elapsed.TotalSeconds / oursFiles.Seconds >= 0.8, ">= 0.80"));
+            var oursExtract = oursFiles.Seconds - oursFiles.FinalSeconds;
+            Line("files: ours without its final syncfs", oursExtract, $"{DiskState.Mb(restoredBytes / oursExtract)} MB/s", null, "");
+            Line("files: unzip -q (no sync) vs ours without syncfs", unzip.Elapsed.TotalSeconds, $"{DiskState.Mb(restoredBytes / unzip.Elapsed.TotalSeconds)} MB/s", unzip.Elapsed.TotalSeconds / oursExtract,
+                Verdict(unzip.Elapsed.TotalSeconds / oursExtract >= 0.8, ">= 0.80"));
             var unzipAll = unzip.Elapsed.TotalSeconds + unzipSync.Elapsed.TotalSeconds;
-            Line("files: unzip -q + sync", unzipAll, $"{DiskState.Mb(restoredBytes / unzipAll)} MB/s", unzipAll / oursFiles.Seconds, "");
+            Line("files: unzip -q + sync vs ours (like for like)", unzipAll, $"{DiskState.Mb(restoredBytes / unzipAll)} MB/s", unzipAll / oursFiles.Seconds,
+                Verdict(unzipAll / oursFiles.Seconds >= 0.8, ">= 0.80"));
             Line("PostgreSQL: ours (binary COPY, fresh schema, swap)", oursPostgres.Seconds, Rate(oursPostgres.Rows, oursPostgres.Seconds), null, "");
             Line("PostgreSQL: naive (1 prepared INSERT/row, 1 tx)", naivePostgres.Seconds, Rate(naivePostgres.Rows, naivePostgres.Seconds), naivePostgres.Seconds / oursPostgres.Seconds,
                 Verdict(naivePostgres.Seconds / oursPostgres.Seconds >= 10, ">= 10x"));
             Line("SQLite: ours (merge + online backup API)", oursSqlite.Seconds, Rate(oursSqlite.Rows, oursSqlite.Seconds), null, "");
             Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveSqlite.Seconds, Rate(naiveSqlite.Rows, naiveSqlite.Seconds), naiveSqlite.Seconds / oursSqlite.Seconds, "");
-            Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-52}{peak / 1024.0,23:N1} MiB");
-            Console.WriteLine($"{"safety backup (a full backup, timed apart)",-52}{packaged.Seconds,9:N1}{DiskState.Mb(restoredBytes / packaged.Seconds) + " MB/s",18}");
+            Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-56}{peak / 1024.0,23:N1} MiB");
+            Console.WriteLine($"{"safety backup (a full backup, timed apart)",-56}{packaged.Seconds,9:N1}{DiskState.Mb(restoredBytes / packaged.Seconds) + " MB/s",18}");
             Console.WriteLine();
+            Console.WriteLine($"Of ours, the commit (the swap; SQLite: the online backup into the live file) took {oursPostgres.FinalSeconds:N2} s into PostgreSQL, {oursSqlite.FinalSeconds:N2} s into SQLite.");
             Console.WriteLine("ours includes the worker's whole work for each half (CRC and SHA-256 of every entry, schema creation, indexes,");
-            Console.WriteLine("foreign keys, sequences, the swap); unzip checks CRCs too. Ours ends with its files on disk (syncfs).");
+            Console.WriteLine("foreign keys, sequences, the swap); unzip checks CRCs too. Ours ends with its files on disk (one syncfs), so");
+            Console.WriteLine("unzip + sync is the like-for-like row; unzip alone ends with its data still in the page cache.");
         }
         finally
         {
@@ -112,7 +117,7 @@ public static class RestoreBench
     private static string Rate(long rows, double seconds) => $"{(rows / seconds).ToString("N0", CultureInfo.InvariantCulture)} rows/s";
 
     private static void Line(string name, double seconds, string rate, double? ratio, string target) =>
-        Console.WriteLine($"{name,-52}{seconds,9:N2}{rate,18}{(ratio is { } r ? r.ToString("N2", CultureInfo.InvariantCulture) + "x" : ""),12}  {target}");
+        Console.WriteLine($"{name,-56}{seconds,9:N2}{rate,18}{(ratio is { } r ? r.ToString("N2", CultureInfo.InvariantCulture) + "x" : ""),12}  {target}");
 
     private static string Verdict(bool met, string target) => $"{target,-8} {(met ? "MET" : "NOT MET")}";
 
