@@ -39,15 +39,20 @@ public sealed class LocalBackupWriter(LocalBackupOptions? options = null)
         // the space check), the other streams into the ZIP. A file that appears in between is simply included.
         new ProgressThrottle(progress).Report(ArchivePhase.Planning, 0, 0, 0, 0, force: true);
         var warnings = new List<string>(snapshot.Warnings);
-        var (dataBytes, dataEntries) = (0L, 0);
+        var (dataBytes, dataEntries, nameChars) = (0L, 0, 0L);
         foreach (var entry in DataEntries(installation.DataDirectory, outputDirectory, tempDirectory, warnings.Add, cancellationToken))
         {
             dataBytes += entry.Size;
             dataEntries++;
+            nameChars += entry.Name.Length;
         }
 
         var content = dataBytes + snapshot.Size;
-        BackupSpaceCheck.Ensure([(outputDirectory, content + BackupSpaceCheck.Margin(content, dataEntries + 2) + extra)]);
+        BackupSpaceCheck.Ensure(
+        [
+            (outputDirectory, content + BackupSpaceCheck.Margin(content, dataEntries + 2) + extra),
+            (tempDirectory, BackupSpaceCheck.SpillBytes(dataEntries + 2, nameChars)),
+        ]);
 
         var zip = await BackupZipWriter.WriteAsync(
             partial.Stream,
