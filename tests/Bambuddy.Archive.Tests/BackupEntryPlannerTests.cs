@@ -101,6 +101,25 @@ public sealed class BackupEntryPlannerTests
     }
 
     [Fact]
+    public void AFolderDeletedBeforeTheWalkGetsToItIsLeftOutWithoutAnError()
+    {
+        using var data = new TempDirectory();
+        Directory.CreateDirectory(data.Combine("archive", "1"));
+        Directory.CreateDirectory(data.Combine("icons", "set"));
+        File.WriteAllText(data.Combine("archive", "1", "a.gcode"), "a");
+        File.WriteAllText(data.Combine("icons", "set", "a.svg"), "a");
+
+        var names = new List<string>();
+        foreach (var entry in BackupEntryPlanner.Enumerate(data.Path, null, CancellationToken.None))
+        {
+            names.Add(entry.Name);
+            Directory.Delete(data.Combine("icons"), recursive: true);
+        }
+
+        Assert.Equal(["archive/1/a.gcode"], names);
+    }
+
+    [Fact]
     public void AMissingDataDirectoryFailsAtOnce()
     {
         using var data = new TempDirectory();

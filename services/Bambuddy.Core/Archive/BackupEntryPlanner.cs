@@ -144,7 +144,17 @@ public static class BackupEntryPlanner
 
     private static List<Child> List(string directory)
     {
-        var children = new List<Child>(new FileSystemEnumerable<Child>(directory, ToChild, _options));
+        List<Child> children;
+        try
+        {
+            children = [.. new FileSystemEnumerable<Child>(directory, ToChild, _options)];
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleted since its parent was listed: as if it had gone a moment earlier.
+            return [];
+        }
+
         children.Sort(static (a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
         return children;
     }
