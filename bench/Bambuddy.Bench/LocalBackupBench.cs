@@ -50,6 +50,7 @@ public static class LocalBackupBench
             Console.WriteLine($"{"packager peak RSS (VmHWM of child)",-36}{peak / 1048576.0,19:N1} MiB{"",10}  {Verdict(peak < RssTargetBytes, "< 300 MiB")}");
             Console.WriteLine();
             Console.WriteLine($"ours: ZIP {ours.ZipBytes / 1048576.0:N1} MiB, {ours.Entries:N0} entries, includes fsync and SHA-256; the child process ran {ours.WallSeconds:N1} s in all (startup included), workstation GC as the packager.");
+            Console.WriteLine($"ours: after its last GC the child's managed heap was {ours.GcHeapBytes / 1048576.0:N1} MiB, GC-committed {ours.GcCommittedBytes / 1048576.0:N1} MiB (the rest of the RSS is the runtime, SQLite and zlib).");
             Console.WriteLine($"zip -r: archive {zip.OutputBytes / 1048576.0:N1} MiB; sync after it took {zip.SyncSeconds:N1} s. cp -r alone {copy.Seconds:N1} s, its sync {copy.SyncSeconds:N1} s.");
             Console.WriteLine("ours writes and fsyncs its ZIP, so cp -r + sync is the like-for-like copy; cp -r alone ends with the data still in the page cache.");
             await File.WriteAllTextAsync(Path.Combine(bench.Folder, PeakRssFile), ours.PeakRssKilobytes.ToString(CultureInfo.InvariantCulture), cancellationToken);
@@ -81,7 +82,7 @@ public static class LocalBackupBench
             ?? throw new InvalidOperationException("The packager child printed no report.");
         DiskState.DeleteIfPresent(output);
         DiskState.DeleteIfPresent(temp);
-        return new OursTiming(report.Seconds, outcome.Elapsed.TotalSeconds, report.ZipBytes, report.Entries, report.PeakRssKilobytes);
+        return new OursTiming(report.Seconds, outcome.Elapsed.TotalSeconds, report.ZipBytes, report.Entries, report.PeakRssKilobytes, report.GcHeapBytes, report.GcCommittedBytes);
     }
 
     private static async Task<ToolTiming> TimeZipAsync(string dataDir, string runDir, CancellationToken cancellationToken)

@@ -1,3 +1,3 @@
 namespace Bambuddy.Bench;
 
-public sealed record OursTiming(double Seconds, double WallSeconds, long ZipBytes, int Entries, long PeakRssKilobytes);
+public sealed record OursTiming(double Seconds, double WallSeconds, long ZipBytes, int Entries, long PeakRssKilobytes, long GcHeapBytes, long GcCommittedBytes);

@@ -24,7 +24,9 @@ public static class PackagerRun
         var started = Stopwatch.StartNew();
         var result = await new LocalBackupWriter().WriteAsync(installation, args[1], args[2], TimeZoneInfo.Utc, null, cancellationToken);
         var seconds = started.Elapsed.TotalSeconds;
-        Console.WriteLine(JsonSerializer.Serialize(new PackagerRunReport(seconds, result.Size, result.EntryCount, ReadStatusKilobytes("VmHWM"), result.FullPath)));
+        var gc = GC.GetGCMemoryInfo();
+        Console.WriteLine(JsonSerializer.Serialize(new PackagerRunReport(
+            seconds, result.Size, result.EntryCount, ReadStatusKilobytes("VmHWM"), result.FullPath, gc.HeapSizeBytes, gc.TotalCommittedBytes)));
         return 0;
     }
 

@@ -54,6 +54,79 @@ public sealed class BackupEntryPlannerTests
         Assert.Contains(plan.Warnings, w => w.Contains("icons/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void TheStreamedWalkYieldsFilesInTheOrdinalOrderOfTheirFullNames()
+    {
+        using var data = new TempDirectory();
+        string[] files =
+        [
+            "archive/a.b", "archive/b", "archive/b.d/x", "archive/b-x/y", "archive/a-b/x", "archive/a/x", "archive/a/y/z", "archive/a0", "archive/A/q",
+            "archive/a.b.c/deep/er/file", "archive/1/20260101_120000_x/f", "archive/1-2/f", "archive/10/f", "archive/1.txt",
+            "icons/ü.svg", "icons/u.svg", "icons/z/..hidden", "plate_calibration/1/ref.jpeg", "projects/1/p", "virtual_printer/v",
+            ".mfa_encryption_key",
+        ];
+        foreach (var file in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(data.Path, file))!);
+            File.WriteAllText(Path.Combine(data.Path, file), file);
+        }
+
+        var warnings = new List<string>();
+        var names = BackupEntryPlanner.Enumerate(data.Path, warnings.Add, CancellationToken.None).Select(e => e.Name).ToList();
+
+        Assert.Equal(files.Order(StringComparer.Ordinal), names);
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public void TheWalkListsAFolderWhenItGetsThereSoAFileAddedAheadOfItIsIncluded()
+    {
+        using var data = new TempDirectory();
+        Directory.CreateDirectory(data.Combine("archive", "1"));
+        Directory.CreateDirectory(data.Combine("icons"));
+        File.WriteAllText(data.Combine("archive", "1", "a.gcode"), "a");
+        File.WriteAllText(data.Combine("icons", "a.svg"), "a");
+
+        var names = new List<string>();
+        foreach (var entry in BackupEntryPlanner.Enumerate(data.Path, null, CancellationToken.None))
+        {
+            names.Add(entry.Name);
+            if (entry.Name == "archive/1/a.gcode")
+            {
+                File.WriteAllText(data.Combine("icons", "b.svg"), "b");
+            }
+        }
+
+        Assert.Equal(["archive/1/a.gcode", "icons/a.svg", "icons/b.svg"], names);
+    }
+
+    [Fact]
+    public void AFolderDeletedBeforeTheWalkGetsToItIsLeftOutWithoutAnError()
+    {
+        using var data = new TempDirectory();
+        Directory.CreateDirectory(data.Combine("archive", "1"));
+        Directory.CreateDirectory(data.Combine("icons", "set"));
+        File.WriteAllText(data.Combine("archive", "1", "a.gcode"), "a");
+        File.WriteAllText(data.Combine("icons", "set", "a.svg"), "a");
+
+        var names = new List<string>();
+        foreach (var entry in BackupEntryPlanner.Enumerate(data.Path, null, CancellationToken.None))
+        {
+            names.Add(entry.Name);
+            Directory.Delete(data.Combine("icons"), recursive: true);
+        }
+
+        Assert.Equal(["archive/1/a.gcode"], names);
+    }
+
+    [Fact]
+    public void AMissingDataDirectoryFailsAtOnce()
+    {
+        using var data = new TempDirectory();
+
+        Assert.Throws<DirectoryNotFoundException>(() => BackupEntryPlanner.Enumerate(data.Combine("nope"), null, CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("archive/1/x/Benchy.gcode.3mf", BackupEntryCompression.Store)]
     [InlineData("archive/1/x/Benchy.3MF", BackupEntryCompression.Store)]

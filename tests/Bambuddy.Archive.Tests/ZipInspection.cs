@@ -5,7 +5,7 @@ using Bambuddy.Core.Archive;
 
 namespace Bambuddy.Archive.Tests;
 
-/// <summary>Reads a ZIP back the ways its users will: System.IO.Compression and Info-ZIP's unzip.</summary>
+/// <summary>Reads a ZIP back the ways its users will: System.IO.Compression, Info-ZIP's unzip and Python's zipfile.</summary>
 internal static class ZipInspection
 {
     public static async Task<List<(string Name, long Length, string Sha256)>> ReadEntriesAsync(string zipPath, CancellationToken cancellationToken)
@@ -40,6 +40,27 @@ internal static class ZipInspection
     /// <summary><c>unzip -t</c>: every entry's CRC checked by an independent implementation.</summary>
     public static async Task<(int ExitCode, string Output)> UnzipTestAsync(string zipPath, CancellationToken cancellationToken) =>
         await RunAsync("unzip", ["-tq", zipPath], cancellationToken);
+
+    /// <summary>
+    /// Python's <c>zipfile</c> (what Bambuddy restores with) opens the ZIP, finds <paramref name="entries"/>
+    /// entries and checks every CRC; skipped where <c>python3</c> is not installed.
+    /// </summary>
+    public static async Task AssertPythonReadsAsync(string zipPath, int entries, CancellationToken cancellationToken)
+    {
+        if (!IsOnPath("python3"))
+        {
+            return;
+        }
+
+        const string script = "import sys, zipfile\n"
+            + "z = zipfile.ZipFile(sys.argv[1])\n"
+            + "bad = z.testzip()\n"
+            + "print(len(z.infolist()), bad)\n"
+            + "sys.exit(1 if bad else 0)\n";
+        var (exit, output) = await RunAsync("python3", ["-c", script, zipPath], cancellationToken);
+        Assert.True(exit == 0, output[..Math.Min(2000, output.Length)]);
+        Assert.Equal($"{entries} None", output.Trim());
+    }
 
     /// <summary>The compression method of each entry as <c>unzip -v</c> names it (<c>Stored</c>, <c>Defl:F</c>).</summary>
     public static async Task<Dictionary<string, string>> MethodsAsync(string zipPath, CancellationToken cancellationToken)
@@ -76,6 +97,9 @@ internal static class ZipInspection
 
         return methods;
     }
+
+    private static bool IsOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, CancellationToken cancellationToken)
     {

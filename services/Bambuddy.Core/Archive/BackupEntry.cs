@@ -1,7 +1,7 @@
 namespace Bambuddy.Core.Archive;
 
 /// <summary>
-/// One file of a backup: the packager's whole input is a plain list of these, so the same list can
+/// One file of a backup: the packager's whole input is a plain sequence of these, so the same one can
 /// feed a ZIP or another store (DESIGN §9).
 /// </summary>
 /// <param name="Name">Relative archive name with <c>/</c> separators, e.g. <c>archive/1/x.3mf</c>.</param>

@@ -31,7 +31,21 @@ public sealed record BackupManifest(
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>The JSON writer settings <see cref="ToUtf8Json"/> writes with, for writing a manifest entry by entry.</summary>
+    internal static JsonWriterOptions WriterOptions => new()
+    {
+        Indented = _json.WriteIndented,
+        IndentCharacter = _json.IndentCharacter,
+        IndentSize = _json.IndentSize,
+        NewLine = _json.NewLine,
+        Encoder = _json.Encoder,
+    };
+
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, _json);
+
+    /// <summary>A property's JSON name as <see cref="ToUtf8Json"/> writes it (snake_case).</summary>
+    internal static JsonEncodedText PropertyName(string propertyName) =>
+        JsonEncodedText.Encode(_json.PropertyNamingPolicy!.ConvertName(propertyName), _json.Encoder);
 
     /// <summary>Reads a manifest; throws <see cref="JsonException"/> when it is not one.</summary>
     public static BackupManifest Parse(Stream utf8Json) =>

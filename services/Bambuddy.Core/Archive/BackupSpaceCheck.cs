@@ -45,6 +45,13 @@ public static class BackupSpaceCheck
     public static long Margin(long contentBytes, int entryCount) =>
         (16L << 20) + contentBytes / 100 + entryCount * 512L;
 
+    /// <summary>
+    /// What the ZIP writer's temp files take while it runs: a central-directory record and a manifest line
+    /// per entry, each with the entry's name (at most three UTF-8 bytes a character).
+    /// </summary>
+    public static long SpillBytes(int entryCount, long nameChars) =>
+        (entryCount * 160L) + (nameChars * 3 * 2);
+
     private static string ExistingAncestor(string path)
     {
         var current = path;

@@ -4,8 +4,9 @@ namespace Bambuddy.Core.Archive;
 
 /// <summary>
 /// Makes a full backup ZIP of an installation in a folder (DESIGN §3, §4): snapshot the database into
-/// the temp folder, list the data files, check free space, stream the ZIP under a hidden temporary name,
-/// fsync, rename into place. On failure or cancellation nothing is left behind but what was there.
+/// the temp folder, count the data files, check free space, stream the ZIP under a hidden temporary name
+/// while walking the data files again, fsync, rename into place. On failure or cancellation nothing is
+/// left behind but what was there.
 /// </summary>
 public sealed class LocalBackupWriter(LocalBackupOptions? options = null)
 {
@@ -34,17 +35,32 @@ public sealed class LocalBackupWriter(LocalBackupOptions? options = null)
 
         using var snapshot = await DatabaseSnapshot.CreateAsync(installation, tempDirectory, progress, cancellationToken);
 
+        // Two walks of the data folders, so no list of every file is ever held: one counts (for progress and
+        // the space check), the other streams into the ZIP. A file that appears in between is simply included.
         new ProgressThrottle(progress).Report(ArchivePhase.Planning, 0, 0, 0, 0, force: true);
-        var plan = LeaveOutOwnFolders(BackupEntryPlanner.Plan(installation.DataDirectory, cancellationToken), installation.DataDirectory, outputDirectory, tempDirectory);
-        var content = plan.TotalBytes + snapshot.Size;
-        BackupSpaceCheck.Ensure([(outputDirectory, content + BackupSpaceCheck.Margin(content, plan.Entries.Count + 2) + extra)]);
+        var warnings = new List<string>(snapshot.Warnings);
+        var (dataBytes, dataEntries, nameChars) = (0L, 0, 0L);
+        foreach (var entry in DataEntries(installation.DataDirectory, outputDirectory, tempDirectory, warnings.Add, cancellationToken))
+        {
+            dataBytes += entry.Size;
+            dataEntries++;
+            nameChars += entry.Name.Length;
+        }
+
+        var content = dataBytes + snapshot.Size;
+        BackupSpaceCheck.Ensure(
+        [
+            (outputDirectory, content + BackupSpaceCheck.Margin(content, dataEntries + 2) + extra),
+            (tempDirectory, BackupSpaceCheck.SpillBytes(dataEntries + 2, nameChars)),
+        ]);
 
         var zip = await BackupZipWriter.WriteAsync(
             partial.Stream,
             snapshot.ToEntry(),
-            plan.Entries,
+            DataEntries(installation.DataDirectory, outputDirectory, tempDirectory, onWarning: null, cancellationToken),
             new BackupManifestInfo(createdAt, snapshot.SourceName, snapshot.SchemaFingerprint),
             progress,
+            new BackupZipOptions { TempDirectory = tempDirectory, DataTotals = (dataBytes, dataEntries) },
             cancellationToken);
 
         new ProgressThrottle(progress).Report(ArchivePhase.Publishing, zip.Size, zip.Size, zip.EntryCount, zip.EntryCount, force: true);
@@ -58,32 +74,36 @@ public sealed class LocalBackupWriter(LocalBackupOptions? options = null)
             zip.Sha256,
             zip.EntryCount,
             snapshot.TableRowCounts,
-            [.. snapshot.Warnings, .. plan.Warnings]);
+            warnings);
     }
 
-    /// <summary>An output or temp folder inside a data folder would put the backup, or its snapshot, into itself.</summary>
-    private static BackupEntryPlan LeaveOutOwnFolders(BackupEntryPlan plan, string dataDirectory, string outputDirectory, string tempDirectory)
+    /// <summary>
+    /// The data folders' files, walked afresh on each enumeration, but for an output or temp folder inside
+    /// a data folder: it would put the backup, or its snapshot, into itself.
+    /// </summary>
+    private static IEnumerable<BackupEntry> DataEntries(
+        string dataDirectory,
+        string outputDirectory,
+        string tempDirectory,
+        Action<string>? onWarning,
+        CancellationToken cancellationToken)
     {
         var own = new[] { outputDirectory, tempDirectory }
             .Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) + Path.DirectorySeparatorChar)
             .ToArray();
         var root = Path.GetFullPath(dataDirectory);
-        var kept = new List<BackupEntry>(plan.Entries.Count);
-        var warnings = new List<string>(plan.Warnings);
-        foreach (var entry in plan.Entries)
+        foreach (var entry in BackupEntryPlanner.Enumerate(dataDirectory, onWarning, cancellationToken))
         {
             var path = Path.Combine(root, entry.Name);
             var folder = own.FirstOrDefault(f => path.StartsWith(f, StringComparison.Ordinal));
             if (folder is null)
             {
-                kept.Add(entry);
+                yield return entry;
             }
             else
             {
-                warnings.Add($"Skipped '{entry.Name}': it is in the backup's own output or temp folder '{folder}'.");
+                onWarning?.Invoke($"Skipped '{entry.Name}': it is in the backup's own output or temp folder '{folder}'.");
             }
         }
-
-        return kept.Count == plan.Entries.Count ? plan : new BackupEntryPlan(kept, warnings);
     }
 }
