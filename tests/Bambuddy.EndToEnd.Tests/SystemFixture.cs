@@ -45,6 +45,8 @@ public sealed class SystemFixture : IAsyncLifetime
         // The fault-injection tests kill the restore worker at a named point (a file in the state directory says which).
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "restore"))
             .WithEnvironment("Restore__AllowFaultInjection", "true");
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "archive-packager"))
+            .WithEnvironment("Packaging__AllowFaultInjection", "true");
 
         _app = await builder.BuildAsync(ct);
         await _app.StartAsync(ct);

@@ -7,7 +7,7 @@ using MassTransit;
 
 namespace Bambuddy.ArchivePackager.Consumers;
 
-public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJobRunner runner, BackupMetrics metrics, ILogger<CreateLocalBackupConsumer> logger)
+public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJobRunner runner, BackupMetrics metrics, PackagerFaultInjection faults, ILogger<CreateLocalBackupConsumer> logger)
     : IConsumer<CreateLocalBackup>
 {
     public static readonly ActivitySource ActivitySource = new("Bambuddy.ArchivePackager");
@@ -29,7 +29,7 @@ public sealed partial class CreateLocalBackupConsumer(JobLedger ledger, BackupJo
         var started = Stopwatch.StartNew();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopReporting = new CancellationTokenSource();
-        var reporter = new ProgressReporter(command.JobId, context, ledger, cancel);
+        var reporter = new ProgressReporter(command.JobId, context, ledger, cancel, faults);
         var reporting = reporter.RunAsync(stopReporting.Token);
         object outcome;
         try

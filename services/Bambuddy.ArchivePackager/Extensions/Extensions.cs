@@ -18,6 +18,8 @@ public static class Extensions
         builder.Services.AddHostedService<CatalogSchema>();
         builder.Services.AddSingleton<BackupJobRunner>();
         builder.Services.AddSingleton<BackupMetrics>();
+        builder.Services.AddSingleton(new PackagerFaultInjection(
+            StateDirectory.Resolve(builder.Configuration), builder.Configuration.GetValue<bool>("Packaging:AllowFaultInjection")));
         builder.AddBackupMessaging(bus => bus.AddConsumer<CreateLocalBackupConsumer, CreateLocalBackupConsumerDefinition>());
         return builder;
     }

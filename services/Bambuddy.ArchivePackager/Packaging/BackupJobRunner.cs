@@ -44,6 +44,7 @@ public sealed partial class BackupJobRunner(
             throw new OutputPathMissingException(command.OutputPath);
         }
 
+        RemoveStalePartials(OutputDirectory(command));
         try
         {
             var result = await new LocalBackupWriter().WriteAsync(installation, OutputDirectory(command), tempDirectory, _zone, progress, cancellationToken);
@@ -136,6 +137,38 @@ public sealed partial class BackupJobRunner(
         var message = warnings.Count == 0 ? "Backup created" : $"Backup created with {warnings.Count} warning(s): {string.Join(" ", warnings)}";
         return new LocalBackupCompleted(command.JobId, result.FileName, result.Size, result.Sha256, locations, message, DateTimeOffset.UtcNow);
     }
+
+    /// <summary>
+    /// A packager killed mid-backup leaves its hidden <c>.partial</c> file behind (never listed). One not written
+    /// to for <see cref="StalePartialAge"/> belongs to no running backup, whichever replica wrote it: remove it.
+    /// </summary>
+    private void RemoveStalePartials(string outputDirectory)
+    {
+        if (!Directory.Exists(outputDirectory))
+        {
+            return;
+        }
+
+        foreach (var file in new DirectoryInfo(outputDirectory).EnumerateFiles("." + BackupFileNaming.Prefix + "*" + BackupFileNaming.PartialSuffix))
+        {
+            if (DateTime.UtcNow - file.LastWriteTimeUtc > StalePartialAge)
+            {
+                try
+                {
+                    file.Delete();
+                    LogStalePartialRemoved(file.Name);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan StalePartialAge = TimeSpan.FromMinutes(10);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {FileName}, left by a backup that was killed")]
+    private partial void LogStalePartialRemoved(string fileName);
 
     private static void DeleteQuietly(string directory)
     {

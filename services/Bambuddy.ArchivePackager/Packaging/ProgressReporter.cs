@@ -10,13 +10,17 @@ namespace Bambuddy.ArchivePackager.Packaging;
 /// Publishes a backup's latest progress about once a second (at least every 10 s, the worker-lost
 /// heartbeat), never once per file, and notices a cancel request on the same tick.
 /// </summary>
-public sealed class ProgressReporter(Guid jobId, IPublishEndpoint publisher, JobLedger ledger, CancellationTokenSource cancel) : IProgress<ArchiveProgress>
+public sealed class ProgressReporter(Guid jobId, IPublishEndpoint publisher, JobLedger ledger, CancellationTokenSource cancel, PackagerFaultInjection? faults = null) : IProgress<ArchiveProgress>
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
     private ArchiveProgress _latest = new(ArchivePhase.SnapshottingDatabase, 0, 0, 0, 0);
 
-    public void Report(ArchiveProgress value) => Volatile.Write(ref _latest, value);
+    public void Report(ArchiveProgress value)
+    {
+        faults?.Reached(value);
+        Volatile.Write(ref _latest, value);
+    }
 
     /// <summary>Runs until <paramref name="stop"/>; sets <see cref="CancelRequested"/> and cancels the job when asked to.</summary>
     public async Task RunAsync(CancellationToken stop)
