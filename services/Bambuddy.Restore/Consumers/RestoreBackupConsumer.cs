@@ -61,6 +61,12 @@ public sealed partial class RestoreBackupConsumer(JobLedger ledger, RestoreJobRu
         {
             outcome = new RestoreFailed(command.JobId, failure.Step, failure.Message, failure.Refused, DateTimeOffset.UtcNow);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The runner removed what it staged before this reached here: the installation is as it was.
+            var step = ex is IOException or UnauthorizedAccessException ? RestoreSteps.Files : RestoreSteps.Database;
+            outcome = new RestoreFailed(command.JobId, step, $"{ex.Message} Nothing was changed.", Refused: false, DateTimeOffset.UtcNow);
+        }
         finally
         {
             await stopReporting.CancelAsync();
