@@ -5,7 +5,7 @@ namespace Bambuddy.GitSync.Tests.Support;
 /// <summary>One real smart-HTTP git server for a test class; each test makes its own bare repository.</summary>
 public sealed class GitServerFixture : IAsyncLifetime
 {
-    public const string Token = "ghp_TestToken0123456789abcdefSECRET";
+    public const string Token = "test-token-0123456789abcdefSECRET";
 
     public GitHttpServer Server { get; private set; } = null!;
 
