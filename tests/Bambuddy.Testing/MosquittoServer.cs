@@ -16,9 +16,6 @@ namespace Bambuddy.Testing;
 public sealed class MosquittoServer : IAsyncDisposable
 {
     private const string FolderPrefix = "bambuddy-mqtt-";
-    private const string OwnerFile = "owner.pid";
-    private const string ServerFile = "server.pid";
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -79,7 +76,7 @@ public sealed class MosquittoServer : IAsyncDisposable
                 process.Kill();
             }
 
-            using var timeout = new CancellationTokenSource(StopTimeout);
+            using var timeout = new CancellationTokenSource(ServerFolders.StopTimeout);
             try
             {
                 await process.WaitForExitAsync(timeout.Token);
@@ -92,14 +89,12 @@ public sealed class MosquittoServer : IAsyncDisposable
             process.Dispose();
         }
 
-        DeleteFolder(_folder);
+        ServerFolders.DeleteFolder(_folder);
     }
 
     private async Task StartCoreAsync(IReadOnlyDictionary<string, string> users, CancellationToken cancellationToken)
     {
-        DeleteLeftovers();
-        _folder = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
-        File.WriteAllText(Path.Combine(_folder, OwnerFile), Environment.ProcessId.ToString());
+        _folder = ServerFolders.Create(FolderPrefix);
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
 
         WriteCertificates(_folder);
@@ -113,7 +108,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         // A free port can be taken between probing and binding: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
+            Port = ServerFolders.FreePort();
             var config = Path.Combine(_folder, "mosquitto.conf");
             File.WriteAllLines(config,
             [
@@ -160,7 +155,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         process.OutputDataReceived += (_, e) => OnLogLine(e.Data);
         process.Start();
         _process = process;
-        File.WriteAllText(Path.Combine(Folder, ServerFile), process.Id.ToString());
+        ServerFolders.RecordServer(Folder, process.Id);
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
@@ -252,81 +247,11 @@ public sealed class MosquittoServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private void OnProcessExit(object? sender, EventArgs e)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1 || _process is not { } process)
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                process.WaitForExit(StopTimeout);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        DeleteFolder(_folder);
-    }
-
-    /// <summary>Folders of earlier runs whose test host was killed: their broker stopped (by the pid kept there) and the folder removed.</summary>
-    private static void DeleteLeftovers()
-    {
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
-        {
-            try
-            {
-                if (!int.TryParse(File.ReadAllText(Path.Combine(folder, OwnerFile)).Trim(), out var owner) || IsAlive(owner))
-                {
-                    continue;
-                }
-
-                var serverFile = Path.Combine(folder, ServerFile);
-                if (File.Exists(serverFile) && int.TryParse(File.ReadAllText(serverFile).Trim(), out var server) && IsAlive(server)
-                    && File.ReadAllText($"/proc/{server}/cmdline").Contains(folder, StringComparison.Ordinal))
-                {
-                    using var orphan = Process.GetProcessById(server);
-                    orphan.Kill();
-                    if (!orphan.WaitForExit(StopTimeout))
-                    {
-                        continue;
-                    }
-                }
-
-                DeleteFolder(folder);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
-            {
-                // Another run may be creating or removing it right now; the next run will look again.
-            }
-        }
-    }
-
-    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
-
-    private static void DeleteFolder(string? folder)
-    {
-        try
-        {
-            if (folder is not null && Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
+            ServerFolders.StopAndDelete(_process, _folder);
         }
     }
 }

@@ -19,10 +19,7 @@ public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
     public const string SecretKey = "S3RVER";
 
     private const string FolderPrefix = "bambuddy-s3-";
-    private const string OwnerFile = "owner.pid";
-    private const string ServerFile = "server.pid";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -96,7 +93,7 @@ public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
                 process.Kill();
             }
 
-            using var timeout = new CancellationTokenSource(StopTimeout);
+            using var timeout = new CancellationTokenSource(ServerFolders.StopTimeout);
             try
             {
                 await process.WaitForExitAsync(timeout.Token);
@@ -109,7 +106,7 @@ public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
             process.Dispose();
         }
 
-        DeleteFolder(_folder);
+        ServerFolders.DeleteFolder(_folder);
     }
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
@@ -120,16 +117,14 @@ public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
         }
 
         var script = await EnsureInstalledAsync(cancellationToken);
-        DeleteLeftovers();
-        _folder = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
-        File.WriteAllText(Path.Combine(_folder, OwnerFile), Environment.ProcessId.ToString());
+        _folder = ServerFolders.Create(FolderPrefix);
         Directory.CreateDirectory(DataDirectory);
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
 
         // A free port can be taken between probing and binding: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
+            Port = ServerFolders.FreePort();
             if (await TryStartAsync(script, cancellationToken))
             {
                 return;
@@ -160,7 +155,7 @@ public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
         process.OutputDataReceived += (_, e) => OnLogLine(e.Data);
         process.Start();
         _process = process;
-        File.WriteAllText(Path.Combine(_folder!, ServerFile), process.Id.ToString());
+        ServerFolders.RecordServer(_folder!, process.Id);
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
@@ -251,84 +246,11 @@ public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private void OnProcessExit(object? sender, EventArgs e)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1 || _process is not { } process)
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                process.WaitForExit(StopTimeout);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        DeleteFolder(_folder);
-    }
-
-    /// <summary>
-    /// Folders of earlier runs whose test host was killed: removed once their owner is gone, after stopping the
-    /// s3rver still running from one (its pid from the folder, its command line naming the folder).
-    /// </summary>
-    private static void DeleteLeftovers()
-    {
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
-        {
-            try
-            {
-                if (!int.TryParse(File.ReadAllText(Path.Combine(folder, OwnerFile)).Trim(), out var owner) || IsAlive(owner))
-                {
-                    continue;
-                }
-
-                var serverFile = Path.Combine(folder, ServerFile);
-                if (File.Exists(serverFile) && int.TryParse(File.ReadAllText(serverFile).Trim(), out var server) && IsAlive(server)
-                    && File.ReadAllText($"/proc/{server}/cmdline").Contains(folder, StringComparison.Ordinal))
-                {
-                    using var orphan = Process.GetProcessById(server);
-                    orphan.Kill();
-                    if (!orphan.WaitForExit(StopTimeout))
-                    {
-                        continue;
-                    }
-                }
-
-                DeleteFolder(folder);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
-            {
-                // Another run may be creating or removing it right now; the next run will look again.
-            }
-        }
-    }
-
-    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
-
-    private static void DeleteFolder(string? folder)
-    {
-        try
-        {
-            if (folder is not null && Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
+            ServerFolders.StopAndDelete(_process, _folder);
         }
     }
 }
