@@ -75,7 +75,7 @@ public static class LocalBackupBench
         var temp = Path.Combine(runDir, "ours-tmp");
         await DiskState.SettleAsync(dataDir, cancellationToken);
         Console.WriteLine("Timing ours (LocalBackupWriter in a child process) …");
-        var (program, prefix) = SelfCommand();
+        var (program, prefix) = PackagerRun.SelfCommand();
         var outcome = await ProcessRunner.RunAsync(program, [.. prefix, PackagerRun.Command, dataDir, output, temp], null,
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }, cancellationToken);
         var report = JsonSerializer.Deserialize<PackagerRunReport>(outcome.Output.Trim().Split('\n')[^1])
@@ -139,15 +139,6 @@ public static class LocalBackupBench
             Console.WriteLine($"Peak RSS must not grow with size: also run `dotnet run -c Release --project bench/Bambuddy.Bench -- local-backup --size {FormatSize(options.MediaBytes * 2)}" +
                 $"{(options.Rows == 100_000 ? "" : $" --rows {options.Rows}")}`; each run compares itself with the other size's last run.");
         }
-    }
-
-    /// <summary>This benchmark's own executable, or <c>dotnet bench.dll</c> when started that way.</summary>
-    private static (string Program, string[] Prefix) SelfCommand()
-    {
-        var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
-        return Path.GetFileNameWithoutExtension(path) == "dotnet"
-            ? (path, [typeof(PackagerRun).Assembly.Location])
-            : (path, []);
     }
 
     private static void Row(string name, double seconds, long bytes, double? oursSeconds, string target)

@@ -30,6 +30,13 @@ public static class PackagerRun
         return 0;
     }
 
+    /// <summary>This benchmark's own executable (to start its hidden child commands), or <c>dotnet bench.dll</c> when started that way.</summary>
+    public static (string Program, string[] Prefix) SelfCommand()
+    {
+        var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
+        return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(PackagerRun).Assembly.Location]) : (path, []);
+    }
+
     /// <summary>A <c>kB</c> field of /proc/self/status, such as VmHWM (the peak resident set size).</summary>
     public static long ReadStatusKilobytes(string field, int? pid = null)
     {

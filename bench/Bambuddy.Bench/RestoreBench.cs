@@ -25,7 +25,7 @@ public static class RestoreBench
         {
             Directory.CreateDirectory(runDir);
             Console.WriteLine("Making the backup to restore (the same work as a restore's safety backup) …");
-            var (program, prefix) = SelfCommand();
+            var (program, prefix) = PackagerRun.SelfCommand();
             await DiskState.SettleAsync(bench.Installation.DataDirectory, cancellationToken);
             var backup = await ProcessRunner.RunAsync(program, [.. prefix, PackagerRun.Command, bench.Installation.DataDirectory, Path.Combine(runDir, "backup"), Path.Combine(runDir, "backup-tmp")],
                 null, Children, cancellationToken);
@@ -120,11 +120,4 @@ public static class RestoreBench
         Console.WriteLine($"{name,-56}{seconds,9:N2}{rate,18}{(ratio is { } r ? r.ToString("N2", CultureInfo.InvariantCulture) + "x" : ""),12}  {target}");
 
     private static string Verdict(bool met, string target) => $"{target,-8} {(met ? "MET" : "NOT MET")}";
-
-    /// <summary>This benchmark's own executable, or <c>dotnet bench.dll</c> when started that way.</summary>
-    private static (string Program, string[] Prefix) SelfCommand()
-    {
-        var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
-        return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(RestoreRun).Assembly.Location]) : (path, []);
-    }
 }

@@ -86,27 +86,7 @@ public sealed class S3Server : IAsyncLifetime, IAsyncDisposable
             return;
         }
 
-        if (_process is { } process)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            using var timeout = new CancellationTokenSource(ServerFolders.StopTimeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGKILL cannot be refused; the kernel reaps it whatever we wait for.
-            }
-
-            process.Dispose();
-        }
-
-        ServerFolders.DeleteFolder(_folder);
+        await ServerFolders.StopAsync(_process, _folder);
     }
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)

@@ -34,6 +34,32 @@ internal static class ServerFolders
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Stops the server by its own process, waits for it (bounded), and removes its folder.</summary>
+    public static async Task StopAsync(Process? process, string? folder)
+    {
+        if (process is not null)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGKILL cannot be refused; the kernel reaps it whatever we wait for.
+            }
+
+            process.Dispose();
+        }
+
+        DeleteFolder(folder);
+    }
+
     /// <summary>Stops the server by its own process (the test host is exiting) and removes its folder.</summary>
     public static void StopAndDelete(Process? process, string? folder)
     {

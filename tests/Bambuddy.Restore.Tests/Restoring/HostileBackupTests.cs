@@ -138,11 +138,4 @@ public sealed class HostileBackupTests(PostgresServer postgres)
 
         return copy;
     }
-
-    private sealed class NullProgress : IProgress<RestoreProgress>
-    {
-        public void Report(RestoreProgress value)
-        {
-        }
-    }
 }

@@ -132,3 +132,11 @@ public sealed class SimulatedCrash : Exception
     {
     }
 }
+
+/// <summary>Progress nobody watches.</summary>
+internal sealed class NullProgress : IProgress<RestoreProgress>
+{
+    public void Report(RestoreProgress value)
+    {
+    }
+}

@@ -211,13 +211,6 @@ public sealed class RestoreRunnerTests(PostgresServer postgres)
         search.Parameters.AddWithValue("$word", '"' + word + '"');
         Assert.True((long)(await search.ExecuteScalarAsync(ct))! > 0, $"full-text search finds no archive for '{word}'");
     }
-
-    private sealed class NullProgress : IProgress<RestoreProgress>
-    {
-        public void Report(RestoreProgress value)
-        {
-        }
-    }
 }
 
 [CollectionDefinition(nameof(PostgresCollection))]
