@@ -1,6 +1,6 @@
 using Bambuddy.Bench;
 
-// bambuddy-bench local-backup|restore [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]
+// bambuddy-bench local-backup|restore [--database-only] [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]
 // bambuddy-bench git-backup [--dir /var/tmp/bambuddy-bench]
 // (packager-run, restore-files-run and restore-db-run are the hidden children the benchmarks start.)
 using var cancel = new CancellationTokenSource();
@@ -15,6 +15,7 @@ try
     return args switch
     {
         ["local-backup", .. var rest] => await LocalBackupBench.RunAsync(BenchOptions.Parse(rest), cancel.Token),
+        ["restore", "--database-only", .. var rest] => await RestoreBench.RunDatabaseOnlyAsync(BenchOptions.Parse(rest), cancel.Token),
         ["restore", .. var rest] => await RestoreBench.RunAsync(BenchOptions.Parse(rest), cancel.Token),
         ["git-backup", .. var rest] => await GitBackupBench.RunAsync(rest, cancel.Token),
         [PackagerRun.Command, .. var rest] => await PackagerRun.RunAsync(rest, cancel.Token),
@@ -36,7 +37,7 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bambuddy-bench local-backup|restore [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]");
+    Console.Error.WriteLine("usage: bambuddy-bench local-backup|restore [--database-only] [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]");
     Console.Error.WriteLine("       bambuddy-bench git-backup [--dir /var/tmp/bambuddy-bench]");
     return 2;
 }

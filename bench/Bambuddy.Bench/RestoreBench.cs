@@ -54,18 +54,9 @@ public static class RestoreBench
             DiskState.DeleteIfPresent(Path.Combine(runDir, "unzip"));
 
             // The database: into PostgreSQL and into SQLite, ours against the naive load.
-            Console.WriteLine("Starting PostgreSQL 15 for the database load …");
-            await using var postgres = await PostgresServer.StartAsync(cancellationToken);
             var backupDb = Path.Combine(runDir, "backup.db");
-            var oursPostgres = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
-                [.. prefix, RestoreRun.DatabaseCommand, "postgres", backupDb, await postgres.CreateDatabaseAsync("ours", cancellationToken), Path.Combine(runDir, "pg-work")],
-                null, Children, cancellationToken)).Output);
-            var naivePostgres = await TimeAsync(async () => await NaiveRestore.IntoPostgresAsync(backupDb, await postgres.CreateDatabaseAsync("naive", cancellationToken), cancellationToken));
-            var liveSqlite = Path.Combine(runDir, "live.db");
-            var oursSqlite = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
-                [.. prefix, RestoreRun.DatabaseCommand, "sqlite", backupDb, liveSqlite, Path.Combine(runDir, "sqlite-work")],
-                null, Children, cancellationToken)).Output);
-            var naiveSqlite = await TimeAsync(() => NaiveRestore.IntoSqliteAsync(backupDb, Path.Combine(runDir, "naive.db"), cancellationToken));
+            var database = await TimeDatabaseAsync(backupDb, runDir, 1, cancellationToken);
+            var (oursPostgres, naivePostgres, oursSqlite, naiveSqlite) = database[0];
             var loadAfter = DiskState.LoadAverage();
 
             var peak = new[] { oursFiles.PeakRssKilobytes, oursPostgres.PeakRssKilobytes, oursSqlite.PeakRssKilobytes }.Max();
@@ -104,6 +95,80 @@ public static class RestoreBench
 
         return 0;
     }
+
+    /// <summary>
+    /// <c>restore --database-only</c>: the database half alone, three rounds, each ours beside the naive load,
+    /// from the installation's own <c>bambuddy.db</c> (what a backup of it carries, row for row).
+    /// </summary>
+    public static async Task<int> RunDatabaseOnlyAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        const int Rounds = 3;
+        var loadBefore = DiskState.LoadAverage();
+        Directory.CreateDirectory(options.Directory);
+        var bench = await BenchInstallation.GetOrCreateAsync(options, cancellationToken);
+        var runDir = Path.Combine(options.Directory, $"restore-db-run-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(runDir);
+            var backupDb = Path.Combine(runDir, "backup.db");
+            // The generated installation is at rest (no writer, no WAL): a plain copy is the backup's database.
+            File.Copy(bench.Installation.SqlitePath!, backupDb);
+            var rounds = await TimeDatabaseAsync(backupDb, runDir, Rounds, cancellationToken);
+            var loadAfter = DiskState.LoadAverage();
+            Console.WriteLine();
+            Console.WriteLine($"== Restore, database only: {rounds[0].OursPostgres.Rows:N0} rows, {Rounds} rounds (median) ==");
+            Console.WriteLine($"Load average before: {loadBefore}; after: {loadAfter}.");
+            Console.WriteLine($"{"",-56}{"seconds",9}{"rate",18}{"ours/this",12}  target");
+            double Median(Func<DatabaseRound, double> pick) => rounds.Select(pick).Order().ElementAt(rounds.Count / 2);
+            var oursPg = Median(r => r.OursPostgres.Seconds);
+            var naivePg = Median(r => r.NaivePostgres.Seconds);
+            var oursLite = Median(r => r.OursSqlite.Seconds);
+            var naiveLite = Median(r => r.NaiveSqlite.Seconds);
+            var rows = rounds[0].OursPostgres.Rows;
+            Line("PostgreSQL: ours (binary COPY, fresh schema, swap)", oursPg, Rate(rows, oursPg), null, "");
+            Line("PostgreSQL: naive (1 prepared INSERT/row, 1 tx)", naivePg, Rate(rows, naivePg), naivePg / oursPg, Verdict(naivePg / oursPg >= 10, ">= 10x"));
+            Line("SQLite: ours (merge + online backup API)", oursLite, Rate(rows, oursLite), null, "");
+            Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveLite, Rate(rows, naiveLite), naiveLite / oursLite, "");
+            Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-56}{rounds.Max(r => Math.Max(r.OursPostgres.PeakRssKilobytes, r.OursSqlite.PeakRssKilobytes)) / 1024.0,23:N1} MiB");
+            foreach (var (round, i) in rounds.Select((r, i) => (r, i)))
+            {
+                Console.WriteLine($"round {i + 1}: PostgreSQL ours {round.OursPostgres.Seconds:N2} s, naive {round.NaivePostgres.Seconds:N2} s; SQLite ours {round.OursSqlite.Seconds:N2} s, naive {round.NaiveSqlite.Seconds:N2} s");
+            }
+        }
+        finally
+        {
+            DiskState.DeleteIfPresent(runDir);
+        }
+
+        return 0;
+    }
+
+    /// <summary>One round of the database half: ours (a child process) and the naive load, into PostgreSQL and into SQLite.</summary>
+    private static async Task<List<DatabaseRound>> TimeDatabaseAsync(string backupDb, string runDir, int count, CancellationToken cancellationToken)
+    {
+        var (program, prefix) = PackagerRun.SelfCommand();
+        Console.WriteLine("Starting PostgreSQL 15 for the database load …");
+        await using var postgres = await PostgresServer.StartAsync(cancellationToken);
+        var rounds = new List<DatabaseRound>();
+        for (var round = 1; round <= count; round++)
+        {
+            Console.WriteLine($"Timing the database load into PostgreSQL and SQLite, ours and naive{(count > 1 ? $" (round {round} of {count})" : "")} …");
+            var oursPostgres = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
+                [.. prefix, RestoreRun.DatabaseCommand, "postgres", backupDb, await postgres.CreateDatabaseAsync($"ours{round}", cancellationToken), Path.Combine(runDir, $"pg-work{round}")],
+                null, Children, cancellationToken)).Output);
+            var naivePostgres = await TimeAsync(async () => await NaiveRestore.IntoPostgresAsync(backupDb, await postgres.CreateDatabaseAsync($"naive{round}", cancellationToken), cancellationToken));
+            var liveSqlite = Path.Combine(runDir, $"live{round}.db");
+            var oursSqlite = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
+                [.. prefix, RestoreRun.DatabaseCommand, "sqlite", backupDb, liveSqlite, Path.Combine(runDir, $"sqlite-work{round}")],
+                null, Children, cancellationToken)).Output);
+            var naiveSqlite = await TimeAsync(() => NaiveRestore.IntoSqliteAsync(backupDb, Path.Combine(runDir, $"naive{round}.db"), cancellationToken));
+            rounds.Add(new DatabaseRound(oursPostgres, naivePostgres, oursSqlite, naiveSqlite));
+        }
+
+        return rounds;
+    }
+
+    private sealed record DatabaseRound(RestoreRunReport OursPostgres, (double Seconds, long Rows) NaivePostgres, RestoreRunReport OursSqlite, (double Seconds, long Rows) NaiveSqlite);
 
     private static readonly IReadOnlyDictionary<string, string> Children = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" };
 

@@ -26,7 +26,16 @@ public static class BambuddySchema
     public static string PostgresSql => _postgres.Value;
 
     /// <summary>The PostgreSQL tables without their foreign keys, then the indexes: runnable in file order.</summary>
-    public static IReadOnlyList<string> PostgresTablesAndIndexes => _postgresScript.Value.TablesAndIndexes;
+    public static IReadOnlyList<string> PostgresTablesAndIndexes => [.. _postgresScript.Value.Tables, .. _postgresScript.Value.KeysAndIndexes];
+
+    /// <summary>The tables alone: columns, defaults and checks, without keys, unique constraints or foreign keys.</summary>
+    public static IReadOnlyList<string> PostgresTables => _postgresScript.Value.Tables;
+
+    /// <summary>
+    /// Primary keys and unique constraints as <c>ALTER TABLE … ADD …</c> (named as the inline clauses would
+    /// be), then the indexes: built once after a bulk load instead of row by row during it.
+    /// </summary>
+    public static IReadOnlyList<string> PostgresKeysAndIndexes => _postgresScript.Value.KeysAndIndexes;
 
     /// <summary>Every foreign key as <c>ALTER TABLE … ADD FOREIGN KEY …</c>, to run once all tables exist (or are loaded).</summary>
     public static IReadOnlyList<string> PostgresForeignKeys => _postgresScript.Value.ForeignKeys;
@@ -75,14 +84,16 @@ public static class BambuddySchema
 
     private static PostgresScript SplitPostgres(string sql)
     {
-        var tablesAndIndexes = new List<string>();
+        var tables = new List<string>();
+        var keys = new List<string>();
+        var indexes = new List<string>();
         var foreignKeys = new List<string>();
         foreach (var statement in SplitStatements(sql))
         {
             const string createTable = "CREATE TABLE ";
             if (!statement.StartsWith(createTable, StringComparison.OrdinalIgnoreCase))
             {
-                tablesAndIndexes.Add(statement);
+                indexes.Add(statement);
                 continue;
             }
 
@@ -92,9 +103,13 @@ public static class BambuddySchema
             var kept = new List<string>();
             foreach (var clause in SplitTopLevel(statement[(open + 1)..close]))
             {
-                if (IsForeignKey(clause))
+                if (IsTableConstraint(clause, "FOREIGN"))
                 {
                     foreignKeys.Add($"ALTER TABLE {table} ADD {clause}");
+                }
+                else if (IsTableConstraint(clause, "PRIMARY") || IsTableConstraint(clause, "UNIQUE"))
+                {
+                    keys.Add($"ALTER TABLE {table} ADD {clause}");
                 }
                 else
                 {
@@ -102,23 +117,25 @@ public static class BambuddySchema
                 }
             }
 
-            tablesAndIndexes.Add($"{statement[..(open + 1)]}\n\t{string.Join(",\n\t", kept)}\n)");
+            tables.Add($"{statement[..(open + 1)]}\n\t{string.Join(",\n\t", kept)}\n)");
         }
 
-        return new PostgresScript(tablesAndIndexes, foreignKeys);
+        return new PostgresScript(tables, [.. keys, .. indexes], foreignKeys);
     }
 
-    private static bool IsForeignKey(string clause)
+    /// <summary>A table constraint whose kind starts with <paramref name="keyword"/> (FOREIGN, PRIMARY, UNIQUE), named or not; a column so named is not one.</summary>
+    private static bool IsTableConstraint(string clause, string keyword)
     {
         var text = clause.TrimStart();
         if (text.StartsWith("CONSTRAINT ", StringComparison.OrdinalIgnoreCase))
         {
-            // CONSTRAINT name FOREIGN KEY (...)
+            // CONSTRAINT name KEYWORD …
             var parts = text.Split((char[]?)null, 4, StringSplitOptions.RemoveEmptyEntries);
-            return parts.Length > 3 && parts[2].Equals("FOREIGN", StringComparison.OrdinalIgnoreCase);
+            return parts.Length > 3 && parts[2].Equals(keyword, StringComparison.OrdinalIgnoreCase);
         }
 
-        return text.StartsWith("FOREIGN KEY", StringComparison.OrdinalIgnoreCase);
+        var kind = keyword.Equals("UNIQUE", StringComparison.OrdinalIgnoreCase) ? "UNIQUE" : keyword + " KEY";
+        return text.StartsWith(kind, StringComparison.OrdinalIgnoreCase) && text[kind.Length..].TrimStart().StartsWith('(');
     }
 
     /// <summary>Statements split at semicolons outside quotes; comment lines dropped.</summary>
@@ -185,5 +202,5 @@ public static class BambuddySchema
         return parts;
     }
 
-    private sealed record PostgresScript(IReadOnlyList<string> TablesAndIndexes, IReadOnlyList<string> ForeignKeys);
+    private sealed record PostgresScript(IReadOnlyList<string> Tables, IReadOnlyList<string> KeysAndIndexes, IReadOnlyList<string> ForeignKeys);
 }

@@ -46,6 +46,49 @@ public sealed class SchemaCheckTests(PostgresServer server)
         Assert.Equal(["printers.access_code", "printers.required_now"], check.Refusals);
     }
 
+    [Fact]
+    public async Task AnEmptyPostgresTargetIsCheckedAsOneWithBambuddysSchemaWouldBeColumnForColumn()
+    {
+        using var timeout = Timeout();
+        var ct = timeout.Token;
+        using var dir = new TempDirectory();
+        // Every table of Bambuddy's, each with one column of its own only: every target column is then defaulted
+        // or refused, so the two checks agree only if every column's NOT NULL and default agree.
+        var backup = await DemoDatabases.EmptyBambuddySqliteAsync(dir, ct);
+        var tables = new List<string>();
+        await using (var connection = DemoDatabases.Open(backup))
+        {
+            await connection.OpenAsync(ct);
+            await using var list = connection.CreateCommand();
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'archive_fts%'";
+            await using var reader = await list.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var skeleton = dir.Combine("skeleton.db");
+        await DemoDatabases.ExecuteAsync(skeleton, string.Concat(tables.Select(t => $"CREATE TABLE \"{t}\" (only_here INTEGER);")), ct);
+        var empty = await DemoDatabases.EmptyPostgresAsync(server, "schema_check_empty", dir, ct);
+        var applied = await DemoDatabases.EmptyPostgresAsync(server, "schema_check_applied", dir, ct);
+        await using (var connection = new Npgsql.NpgsqlConnection(applied.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await Bambuddy.Core.Bambuddy.BambuddySchema.ApplyToPostgresAsync(connection, ct);
+        }
+
+        var fromEmpty = await RestoreTargets.For(empty).CheckSchemaAsync(skeleton, ct);
+        var fromCatalog = await RestoreTargets.For(applied).CheckSchemaAsync(skeleton, ct);
+
+        Assert.Equal(Bambuddy.Core.Bambuddy.BambuddySchema.TableCount, tables.Count);
+        Assert.Contains("printers.name", fromCatalog.Refusals);
+        Assert.Contains("printers.id", fromCatalog.Defaulted);
+        Assert.Equal(fromCatalog.Refusals, fromEmpty.Refusals);
+        Assert.Equal(fromCatalog.Defaulted, fromEmpty.Defaulted);
+        Assert.Equal(fromCatalog.Lost, fromEmpty.Lost);
+    }
+
     private static async Task<string> BackupWithSchemaDriftAsync(TempDirectory dir, CancellationToken ct)
     {
         var backup = await DemoDatabases.EmptyBambuddySqliteAsync(dir, ct);

@@ -1,4 +1,5 @@
 using Bambuddy.Core.Archive;
+using Bambuddy.Core.Bambuddy;
 using Microsoft.Data.Sqlite;
 
 namespace Bambuddy.Core.Restore.Database;
@@ -28,6 +29,15 @@ internal static class BackupSqlite
         }
 
         return tables;
+    }
+
+    /// <summary>The tables and columns of Bambuddy's own schema, as a new installation has them.</summary>
+    public static async Task<Dictionary<string, List<SqliteColumn>>> ReadBambuddyTablesAsync(CancellationToken cancellationToken)
+    {
+        await using var memory = new SqliteConnection("Data Source=:memory:");
+        await memory.OpenAsync(cancellationToken);
+        await BambuddySchema.ApplyToSqliteAsync(memory, cancellationToken);
+        return await ReadTablesAsync(memory, cancellationToken);
     }
 
     private static async Task<List<string>> PrimaryKeyAsync(SqliteConnection connection, string table, CancellationToken cancellationToken)

@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Bambuddy.Core.Archive;
 using Bambuddy.Core.Bambuddy;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using SQLitePCL;
 
 namespace Bambuddy.Core.Restore.Database;
 
@@ -27,6 +29,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
     public static string OldSchemaName(Guid jobId) => "restore_old_" + jobId.ToString("N")[..16];
 
+    /// <summary>Where a prepare builds; renamed to <see cref="NewSchemaName"/> by its last transaction, so that one exists only complete.</summary>
+    public static string PartialSchemaName(Guid jobId) => "restore_part_" + jobId.ToString("N")[..16];
+
     public async Task<SchemaCheck> CheckSchemaAsync(string backupDbPath, CancellationToken ct)
     {
         Dictionary<string, List<SqliteColumn>> backup;
@@ -37,26 +42,14 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         }
 
         await using var connection = await OpenAsync(ct);
-        Dictionary<string, List<TargetColumn>> target;
-        if (await HasBambuddyTablesAsync(connection, ct))
+        if (!await HasBambuddyTablesAsync(connection, ct))
         {
-            target = await ReadColumnsAsync(connection, "public", ct);
-        }
-        else
-        {
-            // Bambuddy's schema, made in a scratch schema and rolled back, so its catalog answers.
-            var scratch = "restore_check_" + Guid.NewGuid().ToString("N")[..16];
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await ExecuteAsync(connection, $"CREATE SCHEMA {Quote(scratch)}; SET LOCAL search_path TO {Quote(scratch)}", ct);
-            foreach (var statement in BambuddySchema.PostgresTablesAndIndexes)
-            {
-                await ExecuteAsync(connection, statement, ct);
-            }
-
-            target = await ReadColumnsAsync(connection, scratch, ct);
-            await transaction.RollbackAsync(ct);
+            // An empty target gets Bambuddy's schema, whose columns, NOT NULLs and defaults its SQLite twin has too
+            // (a test holds the two files to that): no DDL on the target just to ask its catalog.
+            return BackupSqlite.Compare(backup, await BackupSqlite.ReadBambuddyTablesAsync(ct));
         }
 
+        var target = await ReadColumnsAsync(connection, "public", ct);
         return BackupSqlite.Compare(backup, target.ToDictionary(
             t => t.Key,
             t => t.Value.Select(c => new SqliteColumn(c.Name, c.TypeName, c.NotNull, c.HasDefault)).ToList(),
@@ -71,51 +64,70 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
     public async Task PrepareAsync(Guid jobId, string backupDbPath, string workDirectory, IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
     {
-        var schema = NewSchemaName(jobId);
+        var partial = PartialSchemaName(jobId);
         await using var connection = await OpenAsync(ct);
         if (await SchemaExistsAsync(connection, OldSchemaName(jobId), ct))
         {
             throw new InvalidOperationException($"Job {jobId} is already committed; it cannot be prepared again.");
         }
 
-        // A prepare that crashed half-way starts again from nothing. One transaction: a failure or a crash leaves
-        // no schema behind, and the many small DDL statements share one commit.
-        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(schema)} CASCADE", ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await ExecuteAsync(connection, $"CREATE SCHEMA {Quote(schema)}", ct);
-        var cloned = await HasBambuddyTablesAsync(connection, ct);
-        var afterLoad = cloned
-            ? await CloneTablesAsync(connection, schema, ct)
-            : await CreateBambuddyTablesAsync(connection, schema, ct);
-
-        await LoadAsync(connection, schema, backupDbPath, progress, ct);
-
-        await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
-        foreach (var statement in afterLoad)
+        // A prepare that crashed or failed half-way starts again from nothing.
+        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE; DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", ct);
+        try
         {
-            if (statement.Contains("FOREIGN KEY", StringComparison.OrdinalIgnoreCase))
+            // The empty tables first, committed, so that two connections can load them side by side; the schema
+            // only takes its final name in the last transaction, so a half-prepared one is never committed.
+            AfterLoad afterLoad;
+            bool cloned;
+            await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
-                await AddForeignKeyAsync(connection, statement, ct);
+                await ExecuteAsync(connection, $"CREATE SCHEMA {Quote(partial)}", ct);
+                cloned = await HasBambuddyTablesAsync(connection, ct);
+                afterLoad = cloned
+                    ? await CloneTablesAsync(connection, partial, ct)
+                    : await CreateBambuddyTablesAsync(connection, partial, ct);
+                await transaction.CommitAsync(ct);
             }
-            else
+
+            await LoadAsync(connection, partial, backupDbPath, afterLoad.Keys, progress, ct);
+
+            await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
-                await ExecuteRefusingAsync(connection, statement, ct);
+                await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(partial)}", ct);
+                await AddForeignKeysAsync(connection, afterLoad.ForeignKeys, ct);
+                await ExecuteAsync(connection, "RESET search_path", ct);
+                await SetSequencesAsync(connection, partial, ct);
+                if (cloned)
+                {
+                    await CopyOwnersAndGrantsAsync(connection, partial, ct);
+                }
+
+                // No ANALYZE: as after pg_restore, autovacuum analyzes the loaded tables within its naptime (a minute
+                // by default), every loaded row counting as a change; here it would double the database step.
+                await ExecuteAsync(connection, $"ALTER SCHEMA {Quote(partial)} RENAME TO {Quote(NewSchemaName(jobId))}", ct);
+                await transaction.CommitAsync(ct);
             }
-        }
 
-        await ExecuteAsync(connection, "RESET search_path", ct);
-        await SetSequencesAsync(connection, schema, ct);
-        if (cloned)
+        }
+        catch (Exception) when (connection.State == System.Data.ConnectionState.Open)
         {
-            await CopyOwnersAndGrantsAsync(connection, schema, ct);
+            await DropPartialAsync(connection, partial);
+            throw;
         }
+    }
 
-        foreach (var table in (await ReadColumnsAsync(connection, schema, ct)).Keys)
+    /// <summary>What a failed prepare leaves is dropped at once; if that fails too, the next prepare or the discard drops it.</summary>
+    private static async Task DropPartialAsync(NpgsqlConnection connection, string partial)
+    {
+        try
         {
-            await ExecuteAsync(connection, $"ANALYZE {Quote(schema)}.{Quote(table)}", ct);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", timeout.Token);
         }
-
-        await transaction.CommitAsync(ct);
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            // Left for the discard.
+        }
     }
 
     public async Task CommitAsync(Guid jobId, string workDirectory, bool force, CancellationToken ct)
@@ -189,7 +201,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     public async Task DiscardAsync(Guid jobId, string workDirectory, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE; DROP SCHEMA IF EXISTS {Quote(OldSchemaName(jobId))} CASCADE", ct);
+        await ExecuteAsync(connection,
+            $"DROP SCHEMA IF EXISTS {Quote(PartialSchemaName(jobId))} CASCADE; DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE; " +
+            $"DROP SCHEMA IF EXISTS {Quote(OldSchemaName(jobId))} CASCADE",
+            ct);
     }
 
     /// <summary>
@@ -197,19 +212,16 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// identity, and serial columns with sequences of their own. Returns what is added after the load: keys,
     /// indexes and foreign keys, as the catalog prints them, to run with <c>search_path</c> = the new schema.
     /// </summary>
-    private static async Task<List<string>> CloneTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    private static async Task<AfterLoad> CloneTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
         var target = Quote(schema);
         var tables = await ReadListAsync(connection,
             "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' ORDER BY c.relname",
             r => r.GetString(0), ct);
-        foreach (var table in tables)
-        {
-            await ExecuteAsync(connection,
+        await ExecuteBatchAsync(connection, tables.Select(table =>
                 $"CREATE TABLE {target}.{Quote(table)} (LIKE public.{Quote(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY " +
-                "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION)",
-                ct);
-        }
+                "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION)"),
+            ct);
 
         var sequences = await ReadListAsync(connection,
             """
@@ -225,35 +237,37 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             r => (Table: r.GetString(0), Column: r.GetString(1), Sequence: r.GetString(2), Type: r.GetString(3),
                 Increment: r.GetInt64(4), Min: r.GetInt64(5), Max: r.GetInt64(6), Start: r.GetInt64(7), Cycle: r.GetBoolean(8)),
             ct);
-        foreach (var s in sequences)
-        {
-            var sequence = $"{target}.{Quote(s.Sequence)}";
-            await ExecuteAsync(connection,
-                $"CREATE SEQUENCE {sequence} AS {s.Type} INCREMENT BY {s.Increment} MINVALUE {s.Min} MAXVALUE {s.Max} START WITH {s.Start} {(s.Cycle ? "CYCLE" : "NO CYCLE")} " +
-                $"OWNED BY {target}.{Quote(s.Table)}.{Quote(s.Column)}; " +
-                $"ALTER TABLE {target}.{Quote(s.Table)} ALTER COLUMN {Quote(s.Column)} SET DEFAULT nextval({Literal(sequence)}::regclass)",
-                ct);
-        }
+        await ExecuteBatchAsync(connection, sequences.SelectMany(s =>
+            {
+                var sequence = $"{target}.{Quote(s.Sequence)}";
+                return new[]
+                {
+                    $"CREATE SEQUENCE {sequence} AS {s.Type} INCREMENT BY {s.Increment} MINVALUE {s.Min} MAXVALUE {s.Max} START WITH {s.Start} {(s.Cycle ? "CYCLE" : "NO CYCLE")} " +
+                    $"OWNED BY {target}.{Quote(s.Table)}.{Quote(s.Column)}",
+                    $"ALTER TABLE {target}.{Quote(s.Table)} ALTER COLUMN {Quote(s.Column)} SET DEFAULT nextval({Literal(sequence)}::regclass)",
+                };
+            }),
+            ct);
 
         // Read with public first on the search path, so references to its tables come out unqualified.
         await ExecuteAsync(connection, "SET LOCAL search_path TO public", ct);
         var keys = await ReadListAsync(connection,
             """
-            SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
+            SELECT c.relname, format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
             FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND con.contype IN ('p', 'u', 'x')
             ORDER BY c.relname, con.contype, con.conname
             """,
-            r => r.GetString(0), ct);
+            r => (Table: r.GetString(0), Statement: r.GetString(1)), ct);
         var indexes = await ReadListAsync(connection,
             """
-            SELECT pg_get_indexdef(i.indexrelid)
+            SELECT c.relname, pg_get_indexdef(i.indexrelid)
             FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
               AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
             ORDER BY c.relname, ic.relname
             """,
-            r => PublicTableInIndex().Replace(r.GetString(0), "$1", 1), ct);
+            r => (Table: r.GetString(0), Statement: PublicTableInIndex().Replace(r.GetString(1), "$1", 1)), ct);
         var foreignKeys = await ReadListAsync(connection,
             """
             SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
@@ -263,73 +277,166 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             """,
             r => r.GetString(0), ct);
         await ExecuteAsync(connection, "RESET search_path", ct);
-        return [.. keys, .. indexes, .. foreignKeys];
+        return new AfterLoad([.. keys, .. indexes], foreignKeys);
     }
 
-    private static async Task<List<string>> CreateBambuddyTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    private static async Task<AfterLoad> CreateBambuddyTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
         await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
-        foreach (var statement in BambuddySchema.PostgresTablesAndIndexes)
-        {
-            await ExecuteAsync(connection, statement, ct);
-        }
-
+        await ExecuteBatchAsync(connection, BambuddySchema.PostgresTables, ct);
         await ExecuteAsync(connection, "RESET search_path", ct);
-        return [.. BambuddySchema.PostgresForeignKeys];
+        var keys = BambuddySchema.PostgresKeysAndIndexes.Select(statement =>
+        {
+            var table = KeyTable().Match(statement);
+            return table.Success
+                ? (table.Groups[1].Value, statement)
+                : throw new InvalidOperationException($"No table in Bambuddy's key or index statement '{statement}'.");
+        }).ToList();
+        return new AfterLoad(keys, [.. BambuddySchema.PostgresForeignKeys]);
     }
 
-    private static async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
+    /// <summary>
+    /// Every table of the new schema, each in a transaction of its own: the backup's rows by binary COPY, then the
+    /// table's keys and indexes, built once over the loaded rows. Two connections share the tables, largest first,
+    /// so the server builds one table's indexes while the other table streams in.
+    /// </summary>
+    private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, IReadOnlyList<(string Table, string Statement)> keys,
+        IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
     {
         var targetTables = await ReadColumnsAsync(connection, schema, ct);
-        await using var backup = BackupSqlite.OpenReadOnly(backupDbPath);
-        await backup.OpenAsync(ct);
-        var backupTables = await BackupSqlite.ReadTablesAsync(backup, ct);
-
-        var plans = new List<TablePlan>();
-        foreach (var (table, columns) in targetTables.OrderBy(t => t.Key, StringComparer.Ordinal))
+        List<TablePlan> plans;
+        await using (var backup = BackupSqlite.OpenReadOnly(backupDbPath))
         {
-            if (!backupTables.TryGetValue(table, out var backupColumns))
+            await backup.OpenAsync(ct);
+            var backupTables = await BackupSqlite.ReadTablesAsync(backup, ct);
+            var keysByTable = keys.ToLookup(k => k.Table, k => k.Statement, StringComparer.Ordinal);
+            plans = [];
+            foreach (var (table, columns) in targetTables)
             {
-                continue;
-            }
+                var shared = new List<(TargetColumn Target, string Source, PostgresCopyType Type)>();
+                var rows = 0L;
+                var hasId = false;
+                if (backupTables.TryGetValue(table, out var backupColumns))
+                {
+                    var sourceNames = backupColumns.ToDictionary(c => c.Name, c => c.Name, StringComparer.OrdinalIgnoreCase);
+                    foreach (var column in columns.Where(c => !c.IsGenerated && sourceNames.ContainsKey(c.Name)))
+                    {
+                        var type = PostgresValueWriter.For(column.TypeName)
+                            ?? throw new DatabaseRefusedException("schema", $"Column {table}.{column.Name} has the type {column.TypeName}, which the restore cannot fill.");
+                        shared.Add((column, sourceNames[column.Name], type));
+                    }
 
-            var sourceNames = backupColumns.ToDictionary(c => c.Name, c => c.Name, StringComparer.OrdinalIgnoreCase);
-            var shared = new List<(TargetColumn Target, string Source, PostgresValueWriter Writer)>();
-            foreach (var column in columns.Where(c => !c.IsGenerated && sourceNames.ContainsKey(c.Name)))
-            {
-                var writer = PostgresValueWriter.For(column.TypeName)
-                    ?? throw new DatabaseRefusedException("schema", $"Column {table}.{column.Name} has the type {column.TypeName}, which the restore cannot fill.");
-                shared.Add((column, sourceNames[column.Name], writer));
-            }
+                    hasId = backupColumns.Any(c => c.Name == "id");
+                    rows = shared.Count > 0 ? await SqliteCatalog.CountRowsAsync(backup, table, ct) : 0;
+                }
 
-            if (shared.Count > 0)
-            {
-                plans.Add(new TablePlan(table, backupTables[table].Any(c => c.Name == "id"), shared,
-                    await SqliteCatalog.CountRowsAsync(backup, table, ct)));
+                plans.Add(new TablePlan(table, hasId, shared, rows, [.. keysByTable[table]]));
             }
         }
 
+        var queue = new Queue<TablePlan>(plans.OrderByDescending(p => p.Rows * Math.Max(1, p.Columns.Count)).ThenBy(p => p.Table, StringComparer.Ordinal));
         var total = plans.Sum(p => p.Rows);
         var done = 0L;
-        foreach (var plan in plans)
+        var gate = new Lock();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+        async Task WorkAsync(NpgsqlConnection target)
         {
-            // Synchronous on purpose: per-value async writes would cost more than the copy itself.
-            done += await Task.Run(() => CopyTable(connection, backup, schema, plan, ct), ct);
-            progress?.Report(new DatabaseRestoreProgress(plan.Table, done, total));
+            await using var backup = BackupSqlite.OpenReadOnly(backupDbPath);
+            await backup.OpenAsync(failed.Token);
+            await ExecuteAsync(target, $"SET search_path TO {Quote(schema)}", failed.Token);
+            while (true)
+            {
+                TablePlan? plan;
+                lock (gate)
+                {
+                    queue.TryDequeue(out plan);
+                }
+
+                if (plan is null)
+                {
+                    return;
+                }
+
+                await using (var transaction = await target.BeginTransactionAsync(failed.Token))
+                {
+                    if (plan.Rows > 0)
+                    {
+                        // Synchronous on purpose: per-value async writes would cost more than the copy itself.
+                        var copied = await Task.Run(() => CopyTable(target, backup, schema, plan, failed.Token), failed.Token);
+                        lock (gate)
+                        {
+                            done += copied;
+                            progress?.Report(new DatabaseRestoreProgress(plan.Table, done, total));
+                        }
+                    }
+
+                    await ExecuteRefusingAsync(target, plan.Keys, failed.Token);
+                    await transaction.CommitAsync(failed.Token);
+                }
+
+            }
+        }
+
+        async Task RunAsync(Func<Task> work)
+        {
+            try
+            {
+                await work();
+            }
+            catch
+            {
+                // The other connection stops at its next step; the first failure is the one reported.
+                await failed.CancelAsync();
+                throw;
+            }
+        }
+
+        await using var second = await OpenAsync(ct);
+        var first = RunAsync(() => WorkAsync(connection));
+        var other = RunAsync(() => WorkAsync(second));
+        try
+        {
+            await Task.WhenAll(first, other);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // One connection was stopped because the other failed: report the failure, not the stop.
+            var reason = new[] { first, other }.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException);
+            if (reason is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reason);
+            }
+
+            throw;
         }
     }
 
+    /// <summary>
+    /// One table through a raw binary COPY: rows stepped straight from SQLite (no data reader, no boxed values)
+    /// and encoded into the COPY stream by <see cref="PostgresValueWriter"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long CopyTable(NpgsqlConnection connection, SqliteConnection backup, string schema, TablePlan plan, CancellationToken ct)
     {
-        using var select = backup.CreateCommand();
-        select.CommandText = $"SELECT {(plan.HasId ? "\"id\"" : "NULL")}, {string.Join(", ", plan.Columns.Select(c => SqliteCatalog.Quote(c.Source)))} FROM {SqliteCatalog.Quote(plan.Table)}";
-        using var reader = select.ExecuteReader();
+        var select = $"SELECT {(plan.HasId ? "\"id\"" : "NULL")}, {string.Join(", ", plan.Columns.Select(c => SqliteCatalog.Quote(c.Source)))} FROM {SqliteCatalog.Quote(plan.Table)}";
+        var database = backup.Handle!;
+        var rc = raw.sqlite3_prepare_v2(database, select, out var statement);
+        using var _ = statement;
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(database).utf8_to_string(), rc);
+        }
+
         var copy = $"COPY {Quote(schema)}.{Quote(plan.Table)} ({string.Join(", ", plan.Columns.Select(c => Quote(c.Target.Name)))}) FROM STDIN (FORMAT BINARY)";
+        NpgsqlRawCopyStream? stream = null;
         try
         {
-            using var importer = connection.BeginBinaryImport(copy);
+            stream = connection.BeginRawBinaryCopy(copy);
+            var writer = new PostgresCopyWriter(stream);
+            writer.WriteHeader();
             var row = 0L;
-            while (reader.Read())
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 row++;
                 if ((row & 0xFFFF) == 0)
@@ -337,30 +444,42 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                     ct.ThrowIfCancellationRequested();
                 }
 
-                importer.StartRow();
+                writer.StartRow(plan.Columns.Count);
+                var values = new SqliteRow(statement);
                 for (var i = 0; i < plan.Columns.Count; i++)
                 {
-                    var value = reader.GetValue(i + 1);
-                    if (value is DBNull)
+                    var column = i + 1;
+                    var storage = values.Type(column);
+                    if (storage == raw.SQLITE_NULL)
                     {
-                        importer.WriteNull();
+                        writer.WriteNull();
                         continue;
                     }
 
                     try
                     {
-                        plan.Columns[i].Writer.Write(importer, value);
+                        PostgresValueWriter.Write(writer, values, column, storage, plan.Columns[i].Type);
                     }
                     catch (Exception e) when (e is FormatException or OverflowException)
                     {
-                        var id = reader.IsDBNull(0) ? $"row {row}" : $"id {reader.GetValue(0)}";
-                        var reason = e is OverflowException ? $"{PostgresValueWriter.Kind(value)} out of range for {plan.Columns[i].Target.TypeName}" : e.Message;
+                        var id = values.Type(0) == raw.SQLITE_NULL ? $"row {row}" : $"id {PostgresValueWriter.Box(values, 0, values.Type(0))}";
+                        var reason = e is OverflowException ? $"{PostgresValueWriter.Kind(storage)} out of range for {plan.Columns[i].Target.TypeName}" : e.Message;
                         throw new DatabaseRefusedException("database", $"{plan.Table}.{plan.Columns[i].Target.Name} ({id}) holds {reason}.");
                     }
                 }
             }
 
-            return (long)importer.Complete();
+            if (rc != raw.SQLITE_DONE)
+            {
+                throw new SqliteException(raw.sqlite3_errmsg(database).utf8_to_string(), rc);
+            }
+
+            writer.Complete();
+            var ending = stream;
+            stream = null;
+            // Ending the COPY is where the server reports a row it refused.
+            ending.Dispose();
+            return row;
         }
         catch (PostgresException e)
         {
@@ -369,6 +488,28 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             var place = where.Success ? $"{plan.Table}.{where.Groups[2].Value} (row {where.Groups[1].Value})" : plan.Table;
             throw new DatabaseRefusedException("database", $"Loading {place} failed: {Describe(e)}");
         }
+        finally
+        {
+            if (stream is not null)
+            {
+                Abandon(stream);
+            }
+        }
+    }
+
+    /// <summary>A COPY stopped by a refused value, a read error or a cancellation is cancelled, never ended: no partial table is loaded.</summary>
+    private static void Abandon(NpgsqlRawCopyStream stream)
+    {
+        try
+        {
+            stream.Cancel();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            // The transaction is rolled back by the caller either way.
+        }
+
+        stream.Dispose();
     }
 
     private static async Task SetSequencesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
@@ -397,24 +538,24 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     {
         var statements = await ReadListAsync(connection,
             """
-            SELECT format('ALTER %s %I.%I OWNER TO %I', CASE o.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, @schema, o.relname, pg_get_userbyid(o.relowner))
+            SELECT CASE o.relkind WHEN 'S' THEN 1 ELSE 0 END,
+                   format('ALTER %s %I.%I OWNER TO %I', CASE o.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, @schema, o.relname, pg_get_userbyid(o.relowner))
             FROM pg_class o JOIN pg_class n ON n.relname = o.relname AND n.relkind = o.relkind AND n.relnamespace = @schema::regnamespace
             WHERE o.relnamespace = 'public'::regnamespace AND o.relkind IN ('r', 'S')
             UNION ALL
-            SELECT format('GRANT %s ON %s %I.%I TO %s%s', g.privilege_type, CASE o.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, @schema, o.relname,
+            SELECT 2, format('GRANT %s ON %s %I.%I TO %s%s', g.privilege_type, CASE o.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, @schema, o.relname,
                           CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END,
                           CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
             FROM pg_class o JOIN pg_class n ON n.relname = o.relname AND n.relkind = o.relkind AND n.relnamespace = @schema::regnamespace
             CROSS JOIN LATERAL aclexplode(o.relacl) g
             WHERE o.relnamespace = 'public'::regnamespace AND o.relkind IN ('r', 'S')
+            ORDER BY 1
             """,
-            r => r.GetString(0), ct, ("schema", schema));
+            r => r.GetString(1), ct, ("schema", schema));
 
-        // Owners first (the UNION ALL keeps them first in practice, but order is not guaranteed).
-        foreach (var statement in statements.OrderBy(s => s.StartsWith("GRANT", StringComparison.Ordinal) ? 1 : 0))
-        {
-            await ExecuteAsync(connection, statement, ct);
-        }
+        // Tables' owners first: that moves their serial sequences along, which refuse an owner of their own
+        // ("cannot change owner of sequence") unless it already is the table's; then the grants.
+        await ExecuteBatchAsync(connection, statements, ct);
     }
 
     private static async Task<SchemaProperties?> ReadSchemaPropertiesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
@@ -529,12 +670,29 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Keys and foreign keys fail on the backup's data (duplicates, orphans): refuse, naming the constraint.</summary>
-    private static async Task ExecuteRefusingAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    /// <summary>Statements in one round trip.</summary>
+    private static async Task ExecuteBatchAsync(NpgsqlConnection connection, IEnumerable<string> statements, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var statement in statements)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static bool IsForeignKey(string statement) => statement.Contains("FOREIGN KEY", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Keys fail on the backup's data (duplicates, a NULL): refuse, naming the constraint.</summary>
+    private static async Task ExecuteRefusingAsync(NpgsqlConnection connection, IEnumerable<string> statements, CancellationToken ct)
     {
         try
         {
-            await ExecuteAsync(connection, sql, ct);
+            await ExecuteBatchAsync(connection, statements, ct);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation
                                               or PostgresErrorCodes.CheckViolation or PostgresErrorCodes.NotNullViolation or PostgresErrorCodes.ExclusionViolation)
@@ -548,19 +706,35 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// them when the user allowed them (<c>allow_orphans</c>): such a key is then added <c>NOT VALID</c>, so the
     /// restored rows stay as they were and every new row is still checked.
     /// </summary>
-    private static async Task AddForeignKeyAsync(NpgsqlConnection connection, string statement, CancellationToken ct)
+    private static async Task AddForeignKeysAsync(NpgsqlConnection connection, IReadOnlyList<string> statements, CancellationToken ct)
     {
-        await ExecuteAsync(connection, "SAVEPOINT foreign_key", ct);
+        // All at once; only when one of them meets an orphan are they added one by one, to know which.
+        await ExecuteAsync(connection, "SAVEPOINT foreign_keys", ct);
         try
         {
-            await ExecuteAsync(connection, statement, ct);
-            await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
+            await ExecuteBatchAsync(connection, statements, ct);
+            await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_keys", ct);
+            return;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT foreign_key", ct);
-            await ExecuteAsync(connection, statement.TrimEnd().TrimEnd(';') + " NOT VALID", ct);
-            await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT foreign_keys; RELEASE SAVEPOINT foreign_keys", ct);
+        }
+
+        foreach (var statement in statements)
+        {
+            await ExecuteAsync(connection, "SAVEPOINT foreign_key", ct);
+            try
+            {
+                await ExecuteAsync(connection, statement, ct);
+                await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+            {
+                await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT foreign_key", ct);
+                await ExecuteAsync(connection, statement.TrimEnd().TrimEnd(';') + " NOT VALID", ct);
+                await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
+            }
         }
     }
 
@@ -575,12 +749,19 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     [GeneratedRegex(@"( ON (?:ONLY )?)public\.")]
     private static partial Regex PublicTableInIndex();
 
+    /// <summary>The table of <c>ALTER TABLE t ADD …</c> or <c>CREATE [UNIQUE] INDEX i ON t (…)</c> in Bambuddy's schema file.</summary>
+    [GeneratedRegex(@"^(?:ALTER TABLE|CREATE (?:UNIQUE )?INDEX \S+ ON) ([A-Za-z_][A-Za-z0-9_]*)[\s(]")]
+    private static partial Regex KeyTable();
+
     [GeneratedRegex(@"^COPY [^,]+, line (\d+), column ([^:\s]+)")]
     private static partial Regex CopyContext();
 
     private sealed record TargetColumn(string Name, string TypeName, bool NotNull, bool HasDefault, bool IsGenerated);
 
-    private sealed record TablePlan(string Table, bool HasId, List<(TargetColumn Target, string Source, PostgresValueWriter Writer)> Columns, long Rows);
+    private sealed record TablePlan(string Table, bool HasId, List<(TargetColumn Target, string Source, PostgresCopyType Type)> Columns, long Rows, List<string> Keys);
+
+    /// <summary>What the load leaves for later: each table's keys and indexes (built after its rows), and the foreign keys (after all tables).</summary>
+    private sealed record AfterLoad(List<(string Table, string Statement)> Keys, List<string> ForeignKeys);
 
     private sealed record SchemaGrant(string Privilege, string Grantee, bool Grantable);
 

@@ -1,51 +1,210 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
-using Npgsql;
-using NpgsqlTypes;
+using SQLitePCL;
 
 namespace Bambuddy.Core.Restore.Database;
 
 /// <summary>
-/// Writes a SQLite value (long, double, string or byte[]) into a binary COPY as the target column's type.
-/// A value that cannot convert throws <see cref="FormatException"/> naming the value's kind, never the value.
+/// Writes the value in one column of a SQLite statement's current row into a binary COPY as the target column's
+/// type. The common pairs (an integer into an integer or boolean, a real into a float, text into text or JSON, an
+/// ISO datetime into a timestamp) go straight from SQLite's memory into the COPY buffer; everything else goes
+/// through the boxed value and the conversions below. A value that cannot convert throws
+/// <see cref="FormatException"/> (or <see cref="OverflowException"/>) naming the value's kind, never the value.
 /// </summary>
-internal sealed class PostgresValueWriter
+internal static class PostgresValueWriter
 {
     private static readonly string[] _dateTimeFormats = BuildDateTimeFormats();
+    private static readonly long _postgresEpochTicks = new DateTime(2000, 1, 1).Ticks;
+    private static readonly int _postgresEpochDay = new DateOnly(2000, 1, 1).DayNumber;
 
-    private readonly Action<NpgsqlBinaryImporter, object> _write;
-
-    private PostgresValueWriter(Action<NpgsqlBinaryImporter, object> write) => _write = write;
-
-    public void Write(NpgsqlBinaryImporter importer, object value) => _write(importer, value);
-
-    /// <summary>A writer for a column of base type <paramref name="typeName"/> (<c>pg_type.typname</c>); null when the type is not one Bambuddy uses.</summary>
-    public static PostgresValueWriter? For(string typeName) => typeName switch
+    /// <summary>The type for a column of base type <paramref name="typeName"/> (<c>pg_type.typname</c>); null when the type is not one Bambuddy uses.</summary>
+    public static PostgresCopyType? For(string typeName) => typeName switch
     {
-        "bool" => new((i, v) => i.Write(ToBoolean(v), NpgsqlDbType.Boolean)),
-        "int2" => new((i, v) => i.Write(checked((short)ToInt64(v)), NpgsqlDbType.Smallint)),
-        "int4" => new((i, v) => i.Write(checked((int)ToInt64(v)), NpgsqlDbType.Integer)),
-        "int8" => new((i, v) => i.Write(ToInt64(v), NpgsqlDbType.Bigint)),
-        "float4" => new((i, v) => i.Write((float)ToDouble(v), NpgsqlDbType.Real)),
-        "float8" => new((i, v) => i.Write(ToDouble(v), NpgsqlDbType.Double)),
-        "numeric" => new((i, v) => i.Write(ToDecimal(v), NpgsqlDbType.Numeric)),
-        "text" or "name" or "citext" => new((i, v) => i.Write(ToText(v), NpgsqlDbType.Text)),
-        "varchar" => new((i, v) => i.Write(ToText(v), NpgsqlDbType.Varchar)),
-        "bpchar" => new((i, v) => i.Write(ToText(v), NpgsqlDbType.Char)),
-        "json" => new((i, v) => i.Write(ToJson(v), NpgsqlDbType.Json)),
-        "jsonb" => new((i, v) => i.Write(ToJson(v), NpgsqlDbType.Jsonb)),
-        "bytea" => new((i, v) => i.Write(ToBytes(v), NpgsqlDbType.Bytea)),
-        "timestamp" => new((i, v) => i.Write(DateTime.SpecifyKind(ToDateTimeOffset(v).UtcDateTime, DateTimeKind.Unspecified), NpgsqlDbType.Timestamp)),
-        "timestamptz" => new((i, v) => i.Write(ToDateTimeOffset(v).UtcDateTime, NpgsqlDbType.TimestampTz)),
-        "date" => new((i, v) => i.Write(DateOnly.FromDateTime(ToDateTimeOffset(v).DateTime), NpgsqlDbType.Date)),
-        "time" => new((i, v) => i.Write(ToTime(v), NpgsqlDbType.Time)),
-        "uuid" => new((i, v) => i.Write(ToGuid(v), NpgsqlDbType.Uuid)),
+        "bool" => PostgresCopyType.Boolean,
+        "int2" => PostgresCopyType.Int16,
+        "int4" => PostgresCopyType.Int32,
+        "int8" => PostgresCopyType.Int64,
+        "float4" => PostgresCopyType.Single,
+        "float8" => PostgresCopyType.Double,
+        "numeric" => PostgresCopyType.Numeric,
+        "text" or "name" or "citext" or "varchar" or "bpchar" => PostgresCopyType.Text,
+        "json" => PostgresCopyType.Json,
+        "jsonb" => PostgresCopyType.Jsonb,
+        "bytea" => PostgresCopyType.Bytea,
+        "timestamp" => PostgresCopyType.Timestamp,
+        "timestamptz" => PostgresCopyType.TimestampTz,
+        "date" => PostgresCopyType.Date,
+        "time" => PostgresCopyType.Time,
+        "uuid" => PostgresCopyType.Uuid,
         _ => null,
     };
 
-    /// <summary>The kind of a SQLite value, for messages that must not show the value.</summary>
-    public static string Kind(object value) => value switch
+    /// <summary>Writes column <paramref name="column"/> of the current row, whose storage class is <paramref name="storage"/> (not NULL).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Write(PostgresCopyWriter writer, SqliteRow row, int column, int storage, PostgresCopyType type)
+    {
+        switch (type)
+        {
+            case PostgresCopyType.Int64 when storage == raw.SQLITE_INTEGER:
+                writer.WriteInt64Field(row.Int64(column));
+                return;
+            case PostgresCopyType.Int32 when storage == raw.SQLITE_INTEGER:
+                writer.WriteInt32Field(checked((int)row.Int64(column)));
+                return;
+            case PostgresCopyType.Boolean when storage == raw.SQLITE_INTEGER:
+                writer.WriteBoolean(row.Int64(column) != 0);
+                return;
+            case PostgresCopyType.Double when storage == raw.SQLITE_FLOAT:
+                writer.WriteDouble(row.Double(column));
+                return;
+            case PostgresCopyType.Double when storage == raw.SQLITE_INTEGER:
+                writer.WriteDouble(row.Int64(column));
+                return;
+            case PostgresCopyType.Text or PostgresCopyType.Json when storage == raw.SQLITE_TEXT:
+                // PostgreSQL checks the bytes: invalid UTF-8, a NUL or malformed JSON is refused by the server, naming the column.
+                writer.WriteBytes(row.Utf8(column));
+                return;
+            case PostgresCopyType.Jsonb when storage == raw.SQLITE_TEXT:
+                writer.WriteBytes(row.Utf8(column), prefix: 1);
+                return;
+            case PostgresCopyType.Bytea when storage == raw.SQLITE_BLOB:
+                writer.WriteBytes(row.Blob(column));
+                return;
+            case PostgresCopyType.Timestamp or PostgresCopyType.TimestampTz when storage == raw.SQLITE_TEXT && TryParseIso(row.Utf8(column), out var parsed):
+                writer.WriteInt64Field(Microseconds(parsed));
+                return;
+        }
+
+        WriteConverted(writer, Box(row, column, storage), type);
+    }
+
+    /// <summary>The kind of a value of storage class <paramref name="storage"/>, for messages that must not show the value.</summary>
+    public static string Kind(int storage) => storage switch
+    {
+        raw.SQLITE_INTEGER => "an integer",
+        raw.SQLITE_FLOAT => "a real number",
+        raw.SQLITE_TEXT => "a text",
+        raw.SQLITE_BLOB => "a blob",
+        _ => "a value",
+    };
+
+    /// <summary>The column's value as Microsoft.Data.Sqlite would give it: long, double, string or byte[].</summary>
+    public static object Box(SqliteRow row, int column, int storage) => storage switch
+    {
+        raw.SQLITE_INTEGER => row.Int64(column),
+        raw.SQLITE_FLOAT => row.Double(column),
+        raw.SQLITE_TEXT => Encoding.UTF8.GetString(row.Utf8(column)),
+        _ => row.Blob(column).ToArray(),
+    };
+
+    private static void WriteConverted(PostgresCopyWriter writer, object value, PostgresCopyType type)
+    {
+        switch (type)
+        {
+            case PostgresCopyType.Boolean:
+                writer.WriteBoolean(ToBoolean(value));
+                break;
+            case PostgresCopyType.Int16:
+                writer.WriteInt16(checked((short)ToInt64(value)));
+                break;
+            case PostgresCopyType.Int32:
+                writer.WriteInt32Field(checked((int)ToInt64(value)));
+                break;
+            case PostgresCopyType.Int64:
+                writer.WriteInt64Field(ToInt64(value));
+                break;
+            case PostgresCopyType.Single:
+                writer.WriteSingle((float)ToDouble(value));
+                break;
+            case PostgresCopyType.Double:
+                writer.WriteDouble(ToDouble(value));
+                break;
+            case PostgresCopyType.Numeric:
+                WriteNumeric(writer, ToDecimal(value));
+                break;
+            case PostgresCopyType.Text:
+                writer.WriteBytes(Encoding.UTF8.GetBytes(ToText(value)));
+                break;
+            case PostgresCopyType.Json:
+                writer.WriteBytes(Encoding.UTF8.GetBytes(value as string ?? throw Unconvertible(value, "JSON")));
+                break;
+            case PostgresCopyType.Jsonb:
+                writer.WriteBytes(Encoding.UTF8.GetBytes(value as string ?? throw Unconvertible(value, "JSON")), prefix: 1);
+                break;
+            case PostgresCopyType.Bytea:
+                writer.WriteBytes(ToBytes(value));
+                break;
+            case PostgresCopyType.Timestamp or PostgresCopyType.TimestampTz:
+                writer.WriteInt64Field(Microseconds(ToDateTimeOffset(value)));
+                break;
+            case PostgresCopyType.Date:
+                writer.WriteInt32Field(DateOnly.FromDateTime(ToDateTimeOffset(value).DateTime).DayNumber - _postgresEpochDay);
+                break;
+            case PostgresCopyType.Time:
+                writer.WriteInt64Field(ToTime(value).Ticks / TimeSpan.TicksPerMicrosecond);
+                break;
+            case PostgresCopyType.Uuid:
+                var field = writer.BeginField(16);
+                ToGuid(value).TryWriteBytes(field, bigEndian: true, out _);
+                writer.EndField(16);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, null);
+        }
+    }
+
+    /// <summary>Both timestamp types carry microseconds since 2000-01-01: UTC for timestamptz, the UTC wall time for timestamp.</summary>
+    private static long Microseconds(DateTimeOffset value) => (value.UtcTicks - _postgresEpochTicks) / TimeSpan.TicksPerMicrosecond;
+
+    /// <summary>
+    /// PostgreSQL's binary numeric: digit count, weight, sign and display scale, then base-10000 digits,
+    /// the first of which is worth 10000^weight.
+    /// </summary>
+    private static void WriteNumeric(PostgresCopyWriter writer, decimal value)
+    {
+        var text = Math.Abs(value).ToString(CultureInfo.InvariantCulture);
+        var point = text.IndexOf('.', StringComparison.Ordinal);
+        var integer = (point < 0 ? text : text[..point]).TrimStart('0');
+        var fraction = point < 0 ? "" : text[(point + 1)..];
+        var digits = new string('0', (4 - (integer.Length % 4)) % 4) + integer + fraction + new string('0', (4 - (fraction.Length % 4)) % 4);
+        var groups = new List<short>();
+        for (var i = 0; i < digits.Length; i += 4)
+        {
+            groups.Add(short.Parse(digits.AsSpan(i, 4), NumberStyles.None, CultureInfo.InvariantCulture));
+        }
+
+        var weight = ((integer.Length + 3) / 4) - 1;
+        var first = 0;
+        while (first < groups.Count && groups[first] == 0)
+        {
+            first++;
+            weight--;
+        }
+
+        var last = groups.Count;
+        while (last > first && groups[last - 1] == 0)
+        {
+            last--;
+        }
+
+        var count = last - first;
+        var field = writer.BeginField(8 + (2 * count));
+        BinaryPrimitives.WriteInt16BigEndian(field, (short)count);
+        BinaryPrimitives.WriteInt16BigEndian(field[2..], (short)(count == 0 ? 0 : weight));
+        BinaryPrimitives.WriteUInt16BigEndian(field[4..], value < 0 && count > 0 ? (ushort)0x4000 : (ushort)0);
+        BinaryPrimitives.WriteInt16BigEndian(field[6..], (short)fraction.Length);
+        for (var i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteInt16BigEndian(field[(8 + (2 * i))..], groups[first + i]);
+        }
+
+        writer.EndField(8 + (2 * count));
+    }
+
+    /// <summary>The kind of a boxed SQLite value, for messages that must not show the value.</summary>
+    private static string KindOf(object value) => value switch
     {
         long => "an integer",
         double => "a real number",
@@ -95,21 +254,6 @@ internal sealed class PostgresValueWriter
         _ => throw Unconvertible(value, "a text"),
     };
 
-    private static string ToJson(object value)
-    {
-        var text = value as string ?? throw Unconvertible(value, "JSON");
-        try
-        {
-            using var _ = JsonDocument.Parse(text);
-        }
-        catch (JsonException)
-        {
-            throw Unconvertible(value, "JSON");
-        }
-
-        return text;
-    }
-
     private static byte[] ToBytes(object value) => value switch
     {
         byte[] bytes => bytes,
@@ -131,6 +275,24 @@ internal sealed class PostgresValueWriter
     /// The fast path for <c>YYYY-MM-DD[ T]HH:MM[:SS[.f…]][Z|±HH[:MM]]</c>; trying a list of formats one by one
     /// would dominate the load. Anything else falls back to the format list.
     /// </summary>
+    internal static bool TryParseIso(ReadOnlySpan<byte> utf8, out DateTimeOffset value)
+    {
+        value = default;
+        if (utf8.Length is < 16 or > 48)
+        {
+            return false;
+        }
+
+        // A byte that is not ASCII becomes a character the parser refuses.
+        Span<char> text = stackalloc char[utf8.Length];
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            text[i] = (char)utf8[i];
+        }
+
+        return TryParseIso(text, out value);
+    }
+
     internal static bool TryParseIso(ReadOnlySpan<char> text, out DateTimeOffset value)
     {
         value = default;
@@ -243,7 +405,7 @@ internal sealed class PostgresValueWriter
             ? guid
             : throw Unconvertible(value, "a uuid");
 
-    private static FormatException Unconvertible(object value, string wanted) => new($"{Kind(value)} that is not {wanted}");
+    private static FormatException Unconvertible(object value, string wanted) => new($"{KindOf(value)} that is not {wanted}");
 
     private static string[] BuildDateTimeFormats()
     {
