@@ -15,6 +15,7 @@ namespace Bambuddy.Core.Restore.Database;
 public sealed partial class PostgresRestoreTarget(string connectionString) : IRestoreTarget
 {
     private const string LockTimeout = "5s";
+    private const int BusyTimeoutMilliseconds = 60_000;
     private const int SessionSettleAttempts = 20;
     private static readonly TimeSpan SessionSettleInterval = TimeSpan.FromMilliseconds(100);
 
@@ -71,25 +72,26 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             throw new InvalidOperationException($"Job {jobId} is already committed; it cannot be prepared again.");
         }
 
-        // A prepare that crashed or failed half-way starts again from nothing.
-        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE; DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", ct);
+        // The backup's tables and row counts are read while the server creates the new ones.
+        var backupRead = Task.Run(() => BackupTables.ReadAsync(backupDbPath, ct), ct);
+        _ = backupRead.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
             // The empty tables first, committed, so that two connections can load them side by side; the schema
-            // only takes its final name in the last transaction, so a half-prepared one is never committed.
+            // only takes its final name in the last transaction, so a half-prepared one is never committed. What a
+            // prepare that crashed or failed half-way left goes in the same transaction.
             AfterLoad afterLoad;
-            bool cloned;
+            var cloned = await HasBambuddyTablesAsync(connection, ct);
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
-                await ExecuteAsync(connection, $"CREATE SCHEMA {Quote(partial)}", ct);
-                cloned = await HasBambuddyTablesAsync(connection, ct);
+                string[] fresh = [$"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE", $"DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", $"CREATE SCHEMA {Quote(partial)}"];
                 afterLoad = cloned
-                    ? await CloneTablesAsync(connection, partial, ct)
-                    : await CreateBambuddyTablesAsync(connection, partial, ct);
+                    ? await CloneTablesAsync(connection, fresh, partial, ct)
+                    : await CreateBambuddyTablesAsync(connection, fresh, partial, ct);
                 await transaction.CommitAsync(ct);
             }
 
-            await LoadAsync(connection, partial, backupDbPath, afterLoad.Keys, progress, ct);
+            await LoadAsync(connection, partial, backupDbPath, await backupRead, afterLoad.Keys, progress, ct);
 
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
@@ -107,7 +109,6 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                 await ExecuteAsync(connection, $"ALTER SCHEMA {Quote(partial)} RENAME TO {Quote(NewSchemaName(jobId))}", ct);
                 await transaction.CommitAsync(ct);
             }
-
         }
         catch (Exception) when (connection.State == System.Data.ConnectionState.Open)
         {
@@ -212,8 +213,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// identity, and serial columns with sequences of their own. Returns what is added after the load: keys,
     /// indexes and foreign keys, as the catalog prints them, to run with <c>search_path</c> = the new schema.
     /// </summary>
-    private static async Task<AfterLoad> CloneTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    private static async Task<AfterLoad> CloneTablesAsync(NpgsqlConnection connection, IEnumerable<string> fresh, string schema, CancellationToken ct)
     {
+        await ExecuteBatchAsync(connection, fresh, ct);
         var target = Quote(schema);
         var tables = await ReadListAsync(connection,
             "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' ORDER BY c.relname",
@@ -280,11 +282,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         return new AfterLoad([.. keys, .. indexes], foreignKeys);
     }
 
-    private static async Task<AfterLoad> CreateBambuddyTablesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    private static async Task<AfterLoad> CreateBambuddyTablesAsync(NpgsqlConnection connection, IEnumerable<string> fresh, string schema, CancellationToken ct)
     {
-        await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(schema)}", ct);
-        await ExecuteBatchAsync(connection, BambuddySchema.PostgresTables, ct);
-        await ExecuteAsync(connection, "RESET search_path", ct);
+        await ExecuteBatchAsync(connection, [.. fresh, $"SET LOCAL search_path TO {Quote(schema)}", .. BambuddySchema.PostgresTables, "RESET search_path"], ct);
         var keys = BambuddySchema.PostgresKeysAndIndexes.Select(statement =>
         {
             var table = KeyTable().Match(statement);
@@ -300,38 +300,31 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// table's keys and indexes, built once over the loaded rows. Two connections share the tables, largest first,
     /// so the server builds one table's indexes while the other table streams in.
     /// </summary>
-    private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, IReadOnlyList<(string Table, string Statement)> keys,
+    private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, BackupTables backup, IReadOnlyList<(string Table, string Statement)> keys,
         IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
     {
         var targetTables = await ReadColumnsAsync(connection, schema, ct);
-        List<TablePlan> plans;
-        await using (var backup = BackupSqlite.OpenReadOnly(backupDbPath))
+        var keysByTable = keys.ToLookup(k => k.Table, k => k.Statement, StringComparer.Ordinal);
+        var plans = new List<TablePlan>();
+        foreach (var (table, columns) in targetTables)
         {
-            await backup.OpenAsync(ct);
-            var backupTables = await BackupSqlite.ReadTablesAsync(backup, ct);
-            var keysByTable = keys.ToLookup(k => k.Table, k => k.Statement, StringComparer.Ordinal);
-            plans = [];
-            foreach (var (table, columns) in targetTables)
+            var shared = new List<(TargetColumn Target, string Source, PostgresCopyType Type)>();
+            var hasId = false;
+            if (backup.Columns.TryGetValue(table, out var backupColumns))
             {
-                var shared = new List<(TargetColumn Target, string Source, PostgresCopyType Type)>();
-                var rows = 0L;
-                var hasId = false;
-                if (backupTables.TryGetValue(table, out var backupColumns))
+                var sourceNames = backupColumns.ToDictionary(c => c.Name, c => c.Name, StringComparer.OrdinalIgnoreCase);
+                foreach (var column in columns.Where(c => !c.IsGenerated && sourceNames.ContainsKey(c.Name)))
                 {
-                    var sourceNames = backupColumns.ToDictionary(c => c.Name, c => c.Name, StringComparer.OrdinalIgnoreCase);
-                    foreach (var column in columns.Where(c => !c.IsGenerated && sourceNames.ContainsKey(c.Name)))
-                    {
-                        var type = PostgresValueWriter.For(column.TypeName)
-                            ?? throw new DatabaseRefusedException("schema", $"Column {table}.{column.Name} has the type {column.TypeName}, which the restore cannot fill.");
-                        shared.Add((column, sourceNames[column.Name], type));
-                    }
-
-                    hasId = backupColumns.Any(c => c.Name == "id");
-                    rows = shared.Count > 0 ? await SqliteCatalog.CountRowsAsync(backup, table, ct) : 0;
+                    var type = PostgresValueWriter.For(column.TypeName)
+                        ?? throw new DatabaseRefusedException("schema", $"Column {table}.{column.Name} has the type {column.TypeName}, which the restore cannot fill.");
+                    shared.Add((column, sourceNames[column.Name], type));
                 }
 
-                plans.Add(new TablePlan(table, hasId, shared, rows, [.. keysByTable[table]]));
+                hasId = backupColumns.Any(c => c.Name == "id");
             }
+
+            var rows = shared.Count > 0 ? backup.Rows[table] : 0;
+            plans.Add(new TablePlan(table, hasId, shared, rows, [.. keysByTable[table]]));
         }
 
         var queue = new Queue<TablePlan>(plans.OrderByDescending(p => p.Rows * Math.Max(1, p.Columns.Count)).ThenBy(p => p.Table, StringComparer.Ordinal));
@@ -344,6 +337,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         {
             await using var backup = BackupSqlite.OpenReadOnly(backupDbPath);
             await backup.OpenAsync(failed.Token);
+            // Steps go straight to SQLite, past Microsoft.Data.Sqlite's own retries: a WAL database opened by two
+            // readers at once can answer SQLITE_BUSY for a moment, which SQLite's busy handler then waits out.
+            await BackupSqlite.ExecuteAsync(backup, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}", failed.Token);
             await ExecuteAsync(target, $"SET search_path TO {Quote(schema)}", failed.Token);
             while (true)
             {

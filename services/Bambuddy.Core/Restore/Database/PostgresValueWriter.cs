@@ -275,6 +275,7 @@ internal static class PostgresValueWriter
     /// The fast path for <c>YYYY-MM-DD[ T]HH:MM[:SS[.f…]][Z|±HH[:MM]]</c>; trying a list of formats one by one
     /// would dominate the load. Anything else falls back to the format list.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseIso(ReadOnlySpan<byte> utf8, out DateTimeOffset value)
     {
         value = default;
@@ -293,6 +294,7 @@ internal static class PostgresValueWriter
         return TryParseIso(text, out value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseIso(ReadOnlySpan<char> text, out DateTimeOffset value)
     {
         value = default;
@@ -374,6 +376,7 @@ internal static class PostgresValueWriter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryDigits(ReadOnlySpan<char> text, int start, int count, out int value)
     {
         value = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SQLitePCL;
 
@@ -36,13 +37,17 @@ internal readonly unsafe struct SqliteRow
     public SqliteRow(sqlite3_stmt statement) => _statement = statement.DangerousGetHandle();
 
     /// <summary>SQLite's storage class of the value: <c>raw.SQLITE_INTEGER</c>, <c>FLOAT</c>, <c>TEXT</c>, <c>BLOB</c> or <c>NULL</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Type(int column) => _type(_statement, column);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Int64(int column) => _int64(_statement, column);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double Double(int column) => _double(_statement, column);
 
     /// <summary>The value as UTF-8 text (SQLite converts a UTF-16 database's text in place); valid until the next step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> Utf8(int column)
     {
         var text = _text(_statement, column);
@@ -50,6 +55,7 @@ internal readonly unsafe struct SqliteRow
     }
 
     /// <summary>The value's bytes as stored; valid until the next step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> Blob(int column)
     {
         var blob = _blob(_statement, column);
