@@ -16,6 +16,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 {
     private const string LockTimeout = "5s";
     private const int BusyTimeoutMilliseconds = 60_000;
+
+    /// <summary>Connections loading tables side by side: the server indexes one table while the next one streams in.</summary>
+    private const int LoadConnections = 2;
     private const int SessionSettleAttempts = 20;
     private static readonly TimeSpan SessionSettleInterval = TimeSpan.FromMilliseconds(100);
 
@@ -382,29 +385,45 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             }
             catch
             {
-                // The other connection stops at its next step; the first failure is the one reported.
+                // The other connections stop at their next step; the first failure is the one reported.
                 await failed.CancelAsync();
                 throw;
             }
         }
 
-        await using var second = await OpenAsync(ct);
-        var first = RunAsync(() => WorkAsync(connection));
-        var other = RunAsync(() => WorkAsync(second));
+        var extra = new List<NpgsqlConnection>();
         try
         {
-            await Task.WhenAll(first, other);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // One connection was stopped because the other failed: report the failure, not the stop.
-            var reason = new[] { first, other }.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException);
-            if (reason is not null)
+            var workers = new List<Task> { RunAsync(() => WorkAsync(connection)) };
+            for (var i = 1; i < LoadConnections; i++)
             {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reason);
+                var another = await OpenAsync(ct);
+                extra.Add(another);
+                workers.Add(RunAsync(() => WorkAsync(another)));
             }
 
-            throw;
+            try
+            {
+                await Task.WhenAll(workers);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // A connection was stopped because another one failed: report the failure, not the stop.
+                var reason = workers.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException);
+                if (reason is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(reason);
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var another in extra)
+            {
+                await another.DisposeAsync();
+            }
         }
     }
 
@@ -523,10 +542,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             WHERE d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND n.nspname = @schema
             """,
             r => r.GetString(0), ct, ("schema", schema));
-        foreach (var statement in sequences)
-        {
-            await ExecuteAsync(connection, statement, ct);
-        }
+        await ExecuteBatchAsync(connection, sequences, ct);
     }
 
     /// <summary>Each new table and sequence gets the owner and the grants of its namesake in <c>public</c>.</summary>
