@@ -191,6 +191,19 @@ public sealed class RestoreRunnerTests(PostgresServer postgres)
 
         var outcome = await harness.Runner(target).RunAsync(RestoreHarness.Command(zip, allowOrphans: true), new NullProgress(), ct);
         Assert.Contains(outcome.Warnings, w => w.Contains("orphaned", StringComparison.Ordinal));
+
+        // Every foreign key is there; the one the orphan breaks is NOT VALID, so it still checks every new row.
+        await using var restored = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(target.ConnectionString) { Pooling = false }.ConnectionString);
+        await restored.OpenAsync(ct);
+        await using var keys = new Npgsql.NpgsqlCommand(
+            """
+            SELECT count(*), string_agg(conrelid::regclass || '->' || confrelid::regclass, ',') FILTER (WHERE NOT convalidated)
+            FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
+            """, restored);
+        await using var reader = await keys.ExecuteReaderAsync(ct);
+        Assert.True(await reader.ReadAsync(ct));
+        Assert.Equal(Bambuddy.Core.Bambuddy.BambuddySchema.PostgresForeignKeys.Count, reader.GetInt64(0));
+        Assert.Equal("print_archives->printers", reader.GetString(1));
     }
 
     private static void AssertNoLeftovers(RestoreHarness harness, BambuddyInstallation target)

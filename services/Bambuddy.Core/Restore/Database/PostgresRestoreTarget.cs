@@ -94,13 +94,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                 await transaction.CommitAsync(ct);
             }
 
-            await LoadAsync(connection, partial, backupDbPath, await backupRead, afterLoad.Keys, progress, ct);
+            await LoadAsync(connection, partial, backupDbPath, await backupRead, afterLoad, progress, ct);
 
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
-                await ExecuteAsync(connection, $"SET LOCAL search_path TO {Quote(partial)}", ct);
-                await AddForeignKeysAsync(connection, afterLoad.ForeignKeys, ct);
-                await ExecuteAsync(connection, "RESET search_path", ct);
                 await SetSequencesAsync(connection, partial, ct);
                 if (cloned)
                 {
@@ -303,11 +300,11 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// table's keys and indexes, built once over the loaded rows. Two connections share the tables, largest first,
     /// so the server builds one table's indexes while the other table streams in.
     /// </summary>
-    private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, BackupTables backup, IReadOnlyList<(string Table, string Statement)> keys,
+    private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, BackupTables backup, AfterLoad afterLoad,
         IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
     {
         var targetTables = await ReadColumnsAsync(connection, schema, ct);
-        var keysByTable = keys.ToLookup(k => k.Table, k => k.Statement, StringComparer.Ordinal);
+        var keysByTable = afterLoad.Keys.ToLookup(k => k.Table, k => k.Statement, StringComparer.Ordinal);
         var plans = new List<TablePlan>();
         foreach (var (table, columns) in targetTables)
         {
@@ -336,14 +333,13 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         var gate = new Lock();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
-        async Task WorkAsync(NpgsqlConnection target)
+        async Task LoadTablesAsync(NpgsqlConnection target)
         {
             await using var backup = BackupSqlite.OpenReadOnly(backupDbPath);
             await backup.OpenAsync(failed.Token);
             // Steps go straight to SQLite, past Microsoft.Data.Sqlite's own retries: a WAL database opened by two
             // readers at once can answer SQLITE_BUSY for a moment, which SQLite's busy handler then waits out.
             await BackupSqlite.ExecuteAsync(backup, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}", failed.Token);
-            await ExecuteAsync(target, $"SET search_path TO {Quote(schema)}", failed.Token);
             while (true)
             {
                 TablePlan? plan;
@@ -373,7 +369,28 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                     await ExecuteRefusingAsync(target, plan.Keys, failed.Token);
                     await transaction.CommitAsync(failed.Token);
                 }
+            }
+        }
 
+        // Foreign keys once every table has its keys, shared the same way; each in a transaction of its own, so one
+        // that waits for a lock on a shared parent table waits for that one statement only.
+        var foreignKeys = new Queue<string>(afterLoad.ForeignKeys);
+        async Task AddForeignKeysAsync(NpgsqlConnection target)
+        {
+            while (true)
+            {
+                string? statement;
+                lock (gate)
+                {
+                    foreignKeys.TryDequeue(out statement);
+                }
+
+                if (statement is null)
+                {
+                    return;
+                }
+
+                await AddForeignKeyAsync(target, statement, failed.Token);
             }
         }
 
@@ -391,17 +408,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             }
         }
 
-        var extra = new List<NpgsqlConnection>();
-        try
+        async Task ShareAsync(IReadOnlyList<NpgsqlConnection> connections, Func<NpgsqlConnection, Task> work)
         {
-            var workers = new List<Task> { RunAsync(() => WorkAsync(connection)) };
-            for (var i = 1; i < LoadConnections; i++)
-            {
-                var another = await OpenAsync(ct);
-                extra.Add(another);
-                workers.Add(RunAsync(() => WorkAsync(another)));
-            }
-
+            var workers = connections.Select(c => RunAsync(() => work(c))).ToList();
             try
             {
                 await Task.WhenAll(workers);
@@ -418,9 +427,27 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                 throw;
             }
         }
+
+        var connections = new List<NpgsqlConnection> { connection };
+        try
+        {
+            for (var i = 1; i < LoadConnections; i++)
+            {
+                connections.Add(await OpenAsync(ct));
+            }
+
+            foreach (var target in connections)
+            {
+                await ExecuteAsync(target, $"SET search_path TO {Quote(schema)}", ct);
+            }
+
+            await ShareAsync(connections, LoadTablesAsync);
+            await ShareAsync(connections, AddForeignKeysAsync);
+            await ExecuteAsync(connection, "RESET search_path", ct);
+        }
         finally
         {
-            foreach (var another in extra)
+            foreach (var another in connections.Skip(1))
             {
                 await another.DisposeAsync();
             }
@@ -714,38 +741,28 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     }
 
     /// <summary>
-    /// A foreign key over the loaded rows. Orphans were listed by the inspector and a restore only gets here with
-    /// them when the user allowed them (<c>allow_orphans</c>): such a key is then added <c>NOT VALID</c>, so the
-    /// restored rows stay as they were and every new row is still checked.
+    /// A foreign key over the loaded rows, in a transaction of its own. Orphans were listed by the inspector and a
+    /// restore only gets here with them when the user allowed them (<c>allow_orphans</c>): such a key is then added
+    /// <c>NOT VALID</c>, so the restored rows stay as they were and every new row is still checked. Two keys whose
+    /// tables reference each other can deadlock across the two connections; the server stops one, which tries again.
     /// </summary>
-    private static async Task AddForeignKeysAsync(NpgsqlConnection connection, IReadOnlyList<string> statements, CancellationToken ct)
+    private static async Task AddForeignKeyAsync(NpgsqlConnection connection, string statement, CancellationToken ct)
     {
-        // All at once; only when one of them meets an orphan are they added one by one, to know which.
-        await ExecuteAsync(connection, "SAVEPOINT foreign_keys", ct);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await ExecuteBatchAsync(connection, statements, ct);
-            await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_keys", ct);
-            return;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
-        {
-            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT foreign_keys; RELEASE SAVEPOINT foreign_keys", ct);
-        }
-
-        foreach (var statement in statements)
-        {
-            await ExecuteAsync(connection, "SAVEPOINT foreign_key", ct);
             try
             {
                 await ExecuteAsync(connection, statement, ct);
-                await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
+                return;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
             {
-                await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT foreign_key", ct);
                 await ExecuteAsync(connection, statement.TrimEnd().TrimEnd(';') + " NOT VALID", ct);
-                await ExecuteAsync(connection, "RELEASE SAVEPOINT foreign_key", ct);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 3)
+            {
+                // Tried again once the other connection's statement is through.
             }
         }
     }
