@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
@@ -32,7 +33,7 @@ public sealed class BackupZip : IDisposable
     public long TotalUncompressedBytes => _catalog.TotalUncompressedBytes;
 
     /// <summary>The top-level <c>bambuddy.db</c> file (never null once <see cref="Open"/> succeeded).</summary>
-    public BackupZipEntry? Database => _catalog.Entries[_catalog.DatabaseIndex];
+    public BackupZipEntry? Database => _catalog.Entry(_catalog.DatabaseIndex);
 
     /// <summary>Whether the ZIP has our top-level <c>backup-manifest.json</c> (a ZIP made by Bambuddy has none).</summary>
     public bool HasManifest => _catalog.ManifestIndex >= 0;
@@ -41,7 +42,10 @@ public sealed class BackupZip : IDisposable
     /// Opens the ZIP and checks its structure without reading any entry's data.
     /// </summary>
     /// <exception cref="BackupRefusedException">Step <c>validate</c>: the file is not a safe, complete Bambuddy backup ZIP; the reason names the entry.</exception>
-    public static BackupZip Open(string path, RestoreLimits limits)
+    public static BackupZip Open(string path, RestoreLimits limits) => Open(path, limits, null);
+
+    /// <summary>As <see cref="Open(string, RestoreLimits)"/>, with the name hash given (tests force collisions with it).</summary>
+    internal static BackupZip Open(string path, RestoreLimits limits, ZipNameHash? nameHash)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(limits);
@@ -52,7 +56,7 @@ public sealed class BackupZip : IDisposable
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            return new BackupZip(handle, ZipCatalogReader.Read(handle, limits));
+            return new BackupZip(handle, ZipCatalogReader.Read(handle, limits, nameHash));
         }
         catch
         {
@@ -72,7 +76,7 @@ public sealed class BackupZip : IDisposable
         var copier = new ZipEntryCopier(_handle);
         var manifest = await LoadManifestAsync(copier, cancellationToken);
         manifest?.CheckListed(index, entry.Name);
-        var sha256 = await ExtractAsync(copier, index, destinationPath, null, cancellationToken);
+        var sha256 = await ExtractAsync(copier, index, entry, destinationPath, null, cancellationToken);
         try
         {
             manifest?.CheckHash(index, entry.Name, sha256);
@@ -90,7 +94,7 @@ public sealed class BackupZip : IDisposable
     public async Task VerifyAsync(BackupZipEntry entry, CancellationToken cancellationToken)
     {
         var index = IndexOf(entry);
-        await new ZipEntryCopier(_handle).CopyAsync(entry, _catalog.DataOffsets[index], null, sha256: false, null, cancellationToken);
+        await new ZipEntryCopier(_handle).CopyAsync(entry, _catalog.DataOffset(index), null, sha256: false, null, cancellationToken);
     }
 
     /// <summary>
@@ -133,14 +137,17 @@ public sealed class BackupZip : IDisposable
         IProgress<ExtractionProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var selected = new List<int>();
+        // One bit per entry: the entries themselves are read back from the central directory as they are extracted.
+        var selected = new BitArray(_catalog.Count);
+        var selectedCount = 0;
         var bytesTotal = 0L;
-        for (var i = 0; i < _catalog.Entries.Count; i++)
+        foreach (var (index, entry) in _catalog.Scan())
         {
-            if (include(_catalog.Entries[i]))
+            if (include(entry))
             {
-                selected.Add(i);
-                bytesTotal += _catalog.Entries[i].UncompressedSize;
+                selected[index] = true;
+                selectedCount++;
+                bytesTotal += entry.UncompressedSize;
             }
         }
 
@@ -154,22 +161,30 @@ public sealed class BackupZip : IDisposable
         else
         {
             // Refuse an entry the manifest does not know before writing anything.
-            foreach (var index in selected)
+            foreach (var (index, entry) in _catalog.Scan())
             {
-                manifest.CheckListed(index, _catalog.Entries[index].Name);
+                if (selected[index])
+                {
+                    manifest.CheckListed(index, entry.Name);
+                }
             }
         }
 
         var prefix = root + Path.DirectorySeparatorChar;
-        var folders = new HashSet<string>(StringComparer.Ordinal) { root };
+        // Entries come folder by folder, so the last folder made is all there is to remember.
+        var lastFolder = root;
         var bytesDone = 0L;
         var entriesDone = 0;
         var lastReport = Stopwatch.GetTimestamp();
-        progress?.Report(new ExtractionProgress(0, bytesTotal, 0, selected.Count));
-        foreach (var index in selected)
+        progress?.Report(new ExtractionProgress(0, bytesTotal, 0, selectedCount));
+        foreach (var (index, entry) in _catalog.Scan())
         {
+            if (!selected[index])
+            {
+                continue;
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
-            var entry = _catalog.Entries[index];
             var target = Path.GetFullPath(Path.Join(root, entry.Name));
             if (!target.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -180,9 +195,10 @@ public sealed class BackupZip : IDisposable
             }
 
             var folder = Path.GetDirectoryName(target)!;
-            if (folders.Add(folder))
+            if (folder != lastFolder)
             {
                 Directory.CreateDirectory(folder);
+                lastFolder = folder;
             }
 
             var doneBefore = bytesDone;
@@ -191,23 +207,22 @@ public sealed class BackupZip : IDisposable
                 if (Stopwatch.GetElapsedTime(lastReport) >= _progressInterval)
                 {
                     lastReport = Stopwatch.GetTimestamp();
-                    progress.Report(new ExtractionProgress(doneBefore + done, bytesTotal, entriesDone, selected.Count));
+                    progress.Report(new ExtractionProgress(doneBefore + done, bytesTotal, entriesDone, selectedCount));
                 }
             };
-            var sha256 = await ExtractAsync(copier, index, target, onBytes, cancellationToken);
+            var sha256 = await ExtractAsync(copier, index, entry, target, onBytes, cancellationToken);
             manifest?.CheckHash(index, entry.Name, sha256);
             bytesDone += entry.UncompressedSize;
             entriesDone++;
             onBytes?.Invoke(0);
         }
 
-        progress?.Report(new ExtractionProgress(bytesDone, bytesTotal, entriesDone, selected.Count));
+        progress?.Report(new ExtractionProgress(bytesDone, bytesTotal, entriesDone, selectedCount));
         return new ExtractionResult(bytesDone, entriesDone, warnings);
     }
 
-    private async Task<byte[]> ExtractAsync(ZipEntryCopier copier, int index, string destinationPath, Action<long>? onBytes, CancellationToken cancellationToken)
+    private async Task<byte[]> ExtractAsync(ZipEntryCopier copier, int index, BackupZipEntry entry, string destinationPath, Action<long>? onBytes, CancellationToken cancellationToken)
     {
-        var entry = _catalog.Entries[index];
         var file = File.OpenHandle(destinationPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         try
         {
@@ -215,7 +230,7 @@ public sealed class BackupZip : IDisposable
             {
                 return (await copier.CopyAsync(
                     entry,
-                    _catalog.DataOffsets[index],
+                    _catalog.DataOffset(index),
                     (buffer, count, offset) => RandomAccess.Write(file, buffer.AsSpan(0, count), offset),
                     sha256: true,
                     onBytes,
@@ -242,7 +257,8 @@ public sealed class BackupZip : IDisposable
     private int IndexOf(BackupZipEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return _catalog.IndexByName.TryGetValue(entry.Name, out var index) && _catalog.Entries[index] == entry
+        var index = _catalog.IndexOf(entry.Name);
+        return index >= 0 && _catalog.Entry(index) == entry
             ? index
             : throw new ArgumentException($"{ZipEntryNames.Display(entry.Name)} is not an entry of this ZIP.", nameof(entry));
     }

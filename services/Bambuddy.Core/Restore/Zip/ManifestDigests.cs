@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 using Bambuddy.Core.Archive;
@@ -5,8 +6,9 @@ using Bambuddy.Core.Archive;
 namespace Bambuddy.Core.Restore.Zip;
 
 /// <summary>
-/// The SHA-256 that <c>backup-manifest.json</c> gives each entry, kept as 32 bytes per ZIP entry (by index)
-/// rather than as the manifest's objects, so a large backup costs little memory while it is restored.
+/// The SHA-256 that <c>backup-manifest.json</c> gives each entry, kept as 32 bytes per ZIP entry (by index).
+/// The manifest is parsed as it streams out of the ZIP, never held whole nor as objects, so a large backup
+/// costs little memory while it is restored (issue #4).
 /// </summary>
 internal sealed class ManifestDigests
 {
@@ -16,13 +18,13 @@ internal sealed class ManifestDigests
     private const int HashLength = 32;
 
     private readonly byte[] _hashes;
-    private readonly bool[] _listed;
+    private readonly BitArray _listed;
     private readonly int _manifestIndex;
 
     private ManifestDigests(int entries, int manifestIndex)
     {
         _hashes = new byte[entries * HashLength];
-        _listed = new bool[entries];
+        _listed = new BitArray(entries);
         _manifestIndex = manifestIndex;
     }
 
@@ -32,58 +34,30 @@ internal sealed class ManifestDigests
     /// </summary>
     public static async Task<ManifestDigests> LoadAsync(ZipCatalog catalog, ZipEntryCopier copier, CancellationToken cancellationToken)
     {
-        var entry = catalog.Entries[catalog.ManifestIndex];
+        var entry = catalog.Entry(catalog.ManifestIndex);
         if (entry.UncompressedSize > MaxManifestBytes)
         {
             throw Refuse(string.Create(CultureInfo.InvariantCulture, $"'{BackupManifest.FileName}' is {entry.UncompressedSize:N0} bytes, too big to be a backup manifest"));
         }
 
-        var json = new byte[entry.UncompressedSize];
+        var digests = new ManifestDigests(catalog.Count, catalog.ManifestIndex);
+        var parser = new ManifestStreamParser((path, size, sha256) => digests.Add(catalog, path, size, sha256));
+
+        // The CRC and size checks come first, as when the manifest was read whole: a damaged one fails them.
         await copier.CopyAsync(
             entry,
-            catalog.DataOffsets[catalog.ManifestIndex],
-            (buffer, count, offset) => Buffer.BlockCopy(buffer, 0, json, (int)offset, count),
+            catalog.DataOffset(catalog.ManifestIndex),
+            (buffer, count, _) => parser.Feed(buffer.AsSpan(0, count)),
             sha256: false,
             onBytes: null,
             cancellationToken);
-
-        BackupManifest manifest;
         try
         {
-            manifest = BackupManifest.Parse(new MemoryStream(json, writable: false));
+            parser.Finish();
         }
         catch (JsonException ex)
         {
             throw new BackupRefusedException(BackupRefusedException.ValidateStep, $"'{BackupManifest.FileName}' is not a valid backup manifest.", ex);
-        }
-
-        var digests = new ManifestDigests(catalog.Entries.Count, catalog.ManifestIndex);
-        foreach (var listed in manifest.Entries ?? [])
-        {
-            var shown = ZipEntryNames.Display(listed?.Path ?? "");
-            if (listed?.Path is null || !catalog.IndexByName.TryGetValue(listed.Path, out var index) || index == catalog.ManifestIndex)
-            {
-                throw Refuse($"Entry {shown} is listed in '{BackupManifest.FileName}' but is not in the ZIP");
-            }
-
-            if (digests._listed[index])
-            {
-                throw Refuse($"Entry {shown} is listed twice in '{BackupManifest.FileName}'");
-            }
-
-            var size = catalog.Entries[index].UncompressedSize;
-            if (listed.Size != size)
-            {
-                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} is {size:N0} bytes in the ZIP but {listed.Size:N0} bytes in '{BackupManifest.FileName}'"));
-            }
-
-            if (listed.Sha256 is not { Length: HashLength * 2 } hex
-                || Convert.FromHexString(hex, digests._hashes.AsSpan(index * HashLength, HashLength), out _, out _) != System.Buffers.OperationStatus.Done)
-            {
-                throw Refuse($"Entry {shown} has no valid SHA-256 in '{BackupManifest.FileName}'");
-            }
-
-            digests._listed[index] = true;
         }
 
         return digests;
@@ -105,6 +79,35 @@ internal sealed class ManifestDigests
         {
             throw Refuse($"Entry {ZipEntryNames.Display(name)} does not match its SHA-256 in '{BackupManifest.FileName}' (the backup was changed or damaged)");
         }
+    }
+
+    private void Add(ZipCatalog catalog, string? path, long size, string? sha256)
+    {
+        var shown = ZipEntryNames.Display(path ?? "");
+        var index = path is null ? -1 : catalog.IndexOf(path);
+        if (index < 0 || index == catalog.ManifestIndex)
+        {
+            throw Refuse($"Entry {shown} is listed in '{BackupManifest.FileName}' but is not in the ZIP");
+        }
+
+        if (_listed[index])
+        {
+            throw Refuse($"Entry {shown} is listed twice in '{BackupManifest.FileName}'");
+        }
+
+        var actual = catalog.Entry(index).UncompressedSize;
+        if (size != actual)
+        {
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {shown} is {actual:N0} bytes in the ZIP but {size:N0} bytes in '{BackupManifest.FileName}'"));
+        }
+
+        if (sha256 is not { Length: HashLength * 2 } hex
+            || Convert.FromHexString(hex, _hashes.AsSpan(index * HashLength, HashLength), out _, out _) != System.Buffers.OperationStatus.Done)
+        {
+            throw Refuse($"Entry {shown} has no valid SHA-256 in '{BackupManifest.FileName}'");
+        }
+
+        _listed[index] = true;
     }
 
     private static BackupRefusedException Refuse(string reason) => new(BackupRefusedException.ValidateStep, reason + ".");
