@@ -74,7 +74,7 @@ public sealed class BackupZip : IDisposable
     {
         var index = IndexOf(entry);
         var copier = new ZipEntryCopier(_handle);
-        var manifest = await LoadManifestAsync(copier, cancellationToken);
+        var manifest = await LoadManifestAsync(copier, Path.GetDirectoryName(Path.GetFullPath(destinationPath))!, cancellationToken);
         manifest?.CheckListed(index, entry.Name);
         var sha256 = await ExtractAsync(copier, index, entry, destinationPath, null, cancellationToken);
         try
@@ -129,7 +129,11 @@ public sealed class BackupZip : IDisposable
         }
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _manifest?.Dispose();
+        _handle.Dispose();
+    }
 
     private async Task<ExtractionResult> ExtractSelectedAsync(
         string root,
@@ -153,7 +157,7 @@ public sealed class BackupZip : IDisposable
 
         var copier = new ZipEntryCopier(_handle);
         var warnings = new List<string>();
-        var manifest = await LoadManifestAsync(copier, cancellationToken);
+        var manifest = await LoadManifestAsync(copier, root, cancellationToken);
         if (manifest is null)
         {
             warnings.Add(NoManifestWarning);
@@ -244,11 +248,11 @@ public sealed class BackupZip : IDisposable
         }
     }
 
-    private async Task<ManifestDigests?> LoadManifestAsync(ZipEntryCopier copier, CancellationToken cancellationToken)
+    private async Task<ManifestDigests?> LoadManifestAsync(ZipEntryCopier copier, string spillDirectory, CancellationToken cancellationToken)
     {
         if (HasManifest && _manifest is null)
         {
-            _manifest = await ManifestDigests.LoadAsync(_catalog, copier, cancellationToken);
+            _manifest = await ManifestDigests.LoadAsync(_catalog, copier, spillDirectory, cancellationToken);
         }
 
         return _manifest;

@@ -207,7 +207,6 @@ internal static class ZipCatalogReader
         var window = new LocalHeaderWindow(handle, directoryEnd, 64 << 10);
         var slots = new ZipCatalog.Slot[count];
         var hashes = new ulong[count];
-        var localOffsets = new long[count];
         var files = 0;
         var directories = new HashSet<string>(StringComparer.Ordinal);
         var total = 0L;
@@ -284,9 +283,9 @@ internal static class ZipCatalogReader
                 nestedDatabase = name;
             }
 
-            slots[files] = new ZipCatalog.Slot { Central = central };
+            // Data holds the local header's offset until CheckLocalHeaders puts the data's own there.
+            slots[files] = new ZipCatalog.Slot { Central = central, Data = (long)record.LocalOffset };
             hashes[files] = nameHash(name);
-            localOffsets[files] = (long)record.LocalOffset;
             files++;
         }
 
@@ -294,7 +293,6 @@ internal static class ZipCatalogReader
         {
             Array.Resize(ref slots, files);
             Array.Resize(ref hashes, files);
-            Array.Resize(ref localOffsets, files);
         }
 
         var indexes = new int[files];
@@ -319,7 +317,7 @@ internal static class ZipCatalogReader
 
         CheckFilesAreNotFolders(catalog, directories);
         CheckDatabase(catalog, directories, databaseIsFolder, nestedDatabase);
-        CheckLocalHeaders(handle, catalog, slots, localOffsets, directoryOffset, directoryEnd);
+        CheckLocalHeaders(handle, catalog, slots, directoryOffset, directoryEnd);
         return catalog;
     }
 
@@ -486,16 +484,16 @@ internal static class ZipCatalogReader
     }
 
     /// <summary>Each entry's local header must agree with the central directory, and no two entries may share bytes.</summary>
-    private static void CheckLocalHeaders(SafeFileHandle handle, ZipCatalog catalog, ZipCatalog.Slot[] slots, long[] localOffsets, long directoryOffset, long directoryEnd)
+    private static void CheckLocalHeaders(SafeFileHandle handle, ZipCatalog catalog, ZipCatalog.Slot[] slots, long directoryOffset, long directoryEnd)
     {
-        var order = new int[localOffsets.Length];
+        var order = new int[slots.Length];
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = i;
         }
 
         // In file order the reads go front to back, and an overlap (a "quine" or overlapping-entry bomb) shows.
-        Array.Sort(localOffsets, order);
+        Array.Sort(order, (a, b) => slots[a].Data != slots[b].Data ? slots[a].Data.CompareTo(slots[b].Data) : a.CompareTo(b));
         var window = new LocalHeaderWindow(handle, directoryOffset);
         var directory = new LocalHeaderWindow(handle, directoryEnd, 64 << 10);
         var previousEnd = 0L;
