@@ -26,7 +26,11 @@ public sealed class BackupZip : IDisposable
         _catalog = catalog;
     }
 
-    /// <summary>The file entries in central directory order (directory entries are left out).</summary>
+    /// <summary>
+    /// The file entries in central directory order (directory entries are left out). They are not held in memory
+    /// (issue #4, flat memory): each enumeration reads the central directory again, front to back, and each index
+    /// one header; the entries it gives are new objects, equal by value to the earlier ones.
+    /// </summary>
     public IReadOnlyList<BackupZipEntry> Entries => _catalog.Entries;
 
     /// <summary>The sum of every file entry's declared size; extraction refuses any entry that differs.</summary>
