@@ -25,7 +25,7 @@ internal sealed class ManifestDigests : IDisposable
     private readonly SafeFileHandle _spill;
     private readonly BitArray _listed;
     private readonly int _manifestIndex;
-    private readonly LocalHeaderWindow _reader;
+    private readonly FileWindow _reader;
     private readonly byte[] _pending = new byte[PendingBytes];
     private int _pendingFirst;
     private int _pendingCount;
@@ -35,7 +35,7 @@ internal sealed class ManifestDigests : IDisposable
         _spill = spill;
         _listed = new BitArray(entries);
         _manifestIndex = manifestIndex;
-        _reader = new LocalHeaderWindow(spill, (long)entries * HashLength);
+        _reader = new FileWindow(spill, (long)entries * HashLength);
     }
 
     /// <summary>

@@ -16,16 +16,13 @@ internal delegate ulong ZipNameHash(ReadOnlySpan<char> name);
 /// </summary>
 internal sealed class ZipCatalog
 {
-    /// <summary>Sequential scans read the central directory through a window below the large-object threshold.</summary>
-    private const int ScanWindow = 64 << 10;
-
     private readonly SafeFileHandle _handle;
     private readonly long _directoryEnd;
     private readonly Slot[] _slots;
     private readonly ulong[] _sortedHashes;
     private readonly int[] _sortedIndexes;
     private readonly ZipNameHash _hash;
-    private LocalHeaderWindow? _random;
+    private FileWindow? _random;
 
     public ZipCatalog(SafeFileHandle handle, long directoryEnd, Slot[] slots, ulong[] sortedHashes, int[] sortedIndexes, ZipNameHash hash, long totalUncompressedBytes)
     {
@@ -63,7 +60,7 @@ internal sealed class ZipCatalog
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _slots.Length);
-        _random ??= new LocalHeaderWindow(_handle, _directoryEnd);
+        _random ??= new FileWindow(_handle, _directoryEnd);
         return ZipCatalogReader.ReadCentral(_random, _slots[index].Central, index + 1, _slots.Length).ToEntry();
     }
 
@@ -89,7 +86,7 @@ internal sealed class ZipCatalog
     /// <summary>Every entry in central directory order, read front to back.</summary>
     public IEnumerable<(int Index, BackupZipEntry Entry)> Scan()
     {
-        var window = new LocalHeaderWindow(_handle, _directoryEnd, ScanWindow);
+        var window = new FileWindow(_handle, _directoryEnd, FileWindow.ScanSize);
         for (var i = 0; i < _slots.Length; i++)
         {
             yield return (i, ZipCatalogReader.ReadCentral(window, _slots[i].Central, i + 1, _slots.Length).ToEntry());

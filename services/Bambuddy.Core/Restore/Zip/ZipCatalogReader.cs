@@ -47,7 +47,7 @@ internal static class ZipCatalogReader
     /// One central directory header at <paramref name="offset"/>, its Zip64 sizes resolved; <paramref name="number"/>
     /// of <paramref name="count"/> only names it in a refusal. Refuses a header that breaks off or lacks its Zip64 field.
     /// </summary>
-    public static CentralRecord ReadCentral(LocalHeaderWindow directory, long offset, long number, long count)
+    public static CentralRecord ReadCentral(FileWindow directory, long offset, long number, long count)
     {
         var header = directory.Read(offset, CentralHeaderLength);
         if (header.Length < CentralHeaderLength || ZipBytes.U32(header, 0) != CentralHeaderSignature)
@@ -204,7 +204,7 @@ internal static class ZipCatalogReader
         SafeFileHandle handle, long count, long directoryOffset, long directorySize, RestoreLimits limits, ZipNameHash nameHash)
     {
         var directoryEnd = directoryOffset + directorySize;
-        var window = new LocalHeaderWindow(handle, directoryEnd, 64 << 10);
+        var window = new FileWindow(handle, directoryEnd, FileWindow.ScanSize);
         var slots = new ZipCatalog.Slot[count];
         var hashes = new ulong[count];
         var files = 0;
@@ -494,8 +494,8 @@ internal static class ZipCatalogReader
 
         // In file order the reads go front to back, and an overlap (a "quine" or overlapping-entry bomb) shows.
         Array.Sort(order, (a, b) => slots[a].Data != slots[b].Data ? slots[a].Data.CompareTo(slots[b].Data) : a.CompareTo(b));
-        var window = new LocalHeaderWindow(handle, directoryOffset);
-        var directory = new LocalHeaderWindow(handle, directoryEnd, 64 << 10);
+        var window = new FileWindow(handle, directoryOffset);
+        var directory = new FileWindow(handle, directoryEnd, FileWindow.ScanSize);
         var previousEnd = 0L;
         var previous = -1;
         foreach (var i in order)

@@ -3,12 +3,15 @@ using Microsoft.Win32.SafeHandles;
 namespace Bambuddy.Core.Restore.Zip;
 
 /// <summary>
-/// Reads headers (local or central) mostly in file order through a small window, so a ZIP of many small files
-/// costs a few hundred reads rather than one per entry, and a ZIP of large files one small read per entry.
+/// Reads small records (local or central headers, digests) mostly in file order through a window, so a ZIP of many
+/// small files costs a few hundred reads rather than one per entry, and a ZIP of large files one small read per entry.
 /// </summary>
-internal sealed class LocalHeaderWindow(SafeFileHandle handle, long end, int windowSize = LocalHeaderWindow.DefaultSize)
+internal sealed class FileWindow(SafeFileHandle handle, long end, int windowSize = FileWindow.DefaultSize)
 {
     public const int DefaultSize = 16 << 10;
+
+    /// <summary>For front-to-back scans of the central directory: large, yet below the large-object heap's threshold.</summary>
+    public const int ScanSize = 64 << 10;
 
     private readonly byte[] _window = new byte[windowSize];
     private long _start = -1;
