@@ -82,6 +82,11 @@ public static class RestoreBench
             Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveSqlite.Seconds, Rate(naiveSqlite.Rows, naiveSqlite.Seconds), naiveSqlite.Seconds / oursSqlite.Seconds, "");
             Console.WriteLine($"{"schema check before ours (validation, timed apart)",-56}{oursPostgres.CheckSeconds,9:N2} s PostgreSQL, {oursSqlite.CheckSeconds:N2} s SQLite");
             Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-56}{peak / 1024.0,23:N1} MiB");
+            Console.WriteLine($"{"  of it, the file path alone (the part that grows with files)",-56}{oursFiles.PeakRssKilobytes / 1024.0,23:N1} MiB");
+            await File.WriteAllTextAsync(Path.Combine(bench.Folder, RestorePeakRssFile), peak.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(bench.Folder, FilesPeakRssFile), oursFiles.PeakRssKilobytes.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            CompareRestorePeakRss(options, RestorePeakRssFile, "peak RSS", peak);
+            CompareRestorePeakRss(options, FilesPeakRssFile, "file path's peak RSS", oursFiles.PeakRssKilobytes);
             Console.WriteLine($"{"safety backup (a full backup, timed apart)",-56}{packaged.Seconds,9:N1}{DiskState.Mb(restoredBytes / packaged.Seconds) + " MB/s",18}");
             Console.WriteLine();
             Console.WriteLine($"Of ours, the commit (the swap; SQLite: the online backup into the live file) took {oursPostgres.FinalSeconds:N2} s into PostgreSQL, {oursSqlite.FinalSeconds:N2} s into SQLite.");
@@ -173,6 +178,12 @@ public static class RestoreBench
 
     private sealed record DatabaseRound(RestoreRunReport OursPostgres, (double Seconds, long Rows) NaivePostgres, RestoreRunReport OursSqlite, (double Seconds, long Rows) NaiveSqlite);
 
+    /// <summary>The restore worker's peak RSS of the last run, kept beside its installation (as the local backup keeps its own).</summary>
+    private const string RestorePeakRssFile = "last-restore-peak-rss-kb.txt";
+
+    /// <summary>The same for the file path's child alone, which is what grows with a backup's files.</summary>
+    private const string FilesPeakRssFile = "last-restore-files-peak-rss-kb.txt";
+
     private static readonly IReadOnlyDictionary<string, string> Children = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" };
 
     private static async Task<(double Seconds, long Rows)> TimeAsync(Func<Task<long>> load)
@@ -186,6 +197,37 @@ public static class RestoreBench
 
     private static void Line(string name, double seconds, string rate, double? ratio, string target) =>
         Console.WriteLine($"{name,-56}{seconds,9:N2}{rate,18}{(ratio is { } r ? r.ToString("N2", CultureInfo.InvariantCulture) + "x" : ""),12}  {target}");
+
+    /// <summary>
+    /// Issue #4's "peak memory flat": a twice-as-large backup (twice the files) must not need more. Compared with the
+    /// last restore run at half or at double this size (same rows) when its installation is still under the bench directory.
+    /// </summary>
+    private static void CompareRestorePeakRss(BenchOptions options, string fileName, string what, long peakKilobytes)
+    {
+        var compared = false;
+        foreach (var (other, smaller) in new[] { (options.MediaBytes / 2, true), (options.MediaBytes * 2, false) })
+        {
+            var file = Path.Combine(options.Directory, $"installation-{other}b-{options.Rows}rows-seed1", fileName);
+            if (!File.Exists(file) || !long.TryParse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture, out var otherKilobytes))
+            {
+                continue;
+            }
+
+            var (small, large) = smaller ? (otherKilobytes, peakKilobytes) : (peakKilobytes, otherKilobytes);
+            var label = $"{what} at {SizeText(Math.Min(other, options.MediaBytes))} → {SizeText(Math.Max(other, options.MediaBytes))} (the other size: its last run)";
+            var figures = $"{small / 1024.0:N1} → {large / 1024.0:N1} MiB ({(large - small) * 100.0 / small:+0.0;-0.0}%)";
+            Console.WriteLine($"{label,-56}{figures,27}{"",12}  {Verdict(large <= small, "no higher")}");
+            compared = true;
+        }
+
+        if (!compared && fileName == RestorePeakRssFile)
+        {
+            Console.WriteLine($"Peak RSS must not grow with size: also run `dotnet run -c Release --project bench/Bambuddy.Bench -- restore --size {SizeText(options.MediaBytes * 2)}" +
+                $"{(options.Rows == 100_000 ? "" : $" --rows {options.Rows}")}`; each run compares itself with the other size's last run.");
+        }
+    }
+
+    private static string SizeText(long bytes) => bytes % (1L << 30) == 0 ? $"{bytes >> 30}GB" : $"{bytes >> 20}MB";
 
     private static string Verdict(bool met, string target) => $"{target,-8} {(met ? "MET" : "NOT MET")}";
 }

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
@@ -25,14 +26,18 @@ public sealed class BackupZip : IDisposable
         _catalog = catalog;
     }
 
-    /// <summary>The file entries in central directory order (directory entries are left out).</summary>
+    /// <summary>
+    /// The file entries in central directory order (directory entries are left out). They are not held in memory
+    /// (issue #4, flat memory): each enumeration reads the central directory again, front to back, and each index
+    /// one header; the entries it gives are new objects, equal by value to the earlier ones.
+    /// </summary>
     public IReadOnlyList<BackupZipEntry> Entries => _catalog.Entries;
 
     /// <summary>The sum of every file entry's declared size; extraction refuses any entry that differs.</summary>
     public long TotalUncompressedBytes => _catalog.TotalUncompressedBytes;
 
     /// <summary>The top-level <c>bambuddy.db</c> file (never null once <see cref="Open"/> succeeded).</summary>
-    public BackupZipEntry? Database => _catalog.Entries[_catalog.DatabaseIndex];
+    public BackupZipEntry? Database => _catalog.Entry(_catalog.DatabaseIndex);
 
     /// <summary>Whether the ZIP has our top-level <c>backup-manifest.json</c> (a ZIP made by Bambuddy has none).</summary>
     public bool HasManifest => _catalog.ManifestIndex >= 0;
@@ -41,7 +46,10 @@ public sealed class BackupZip : IDisposable
     /// Opens the ZIP and checks its structure without reading any entry's data.
     /// </summary>
     /// <exception cref="BackupRefusedException">Step <c>validate</c>: the file is not a safe, complete Bambuddy backup ZIP; the reason names the entry.</exception>
-    public static BackupZip Open(string path, RestoreLimits limits)
+    public static BackupZip Open(string path, RestoreLimits limits) => Open(path, limits, null);
+
+    /// <summary>As <see cref="Open(string, RestoreLimits)"/>, with the name hash given (tests force collisions with it).</summary>
+    internal static BackupZip Open(string path, RestoreLimits limits, ZipNameHash? nameHash)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(limits);
@@ -52,7 +60,7 @@ public sealed class BackupZip : IDisposable
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            return new BackupZip(handle, ZipCatalogReader.Read(handle, limits));
+            return new BackupZip(handle, ZipCatalogReader.Read(handle, limits, nameHash));
         }
         catch
         {
@@ -70,9 +78,9 @@ public sealed class BackupZip : IDisposable
     {
         var index = IndexOf(entry);
         var copier = new ZipEntryCopier(_handle);
-        var manifest = await LoadManifestAsync(copier, cancellationToken);
+        var manifest = await LoadManifestAsync(copier, Path.GetDirectoryName(Path.GetFullPath(destinationPath))!, cancellationToken);
         manifest?.CheckListed(index, entry.Name);
-        var sha256 = await ExtractAsync(copier, index, destinationPath, null, cancellationToken);
+        var sha256 = await ExtractAsync(copier, index, entry, destinationPath, null, cancellationToken);
         try
         {
             manifest?.CheckHash(index, entry.Name, sha256);
@@ -90,7 +98,7 @@ public sealed class BackupZip : IDisposable
     public async Task VerifyAsync(BackupZipEntry entry, CancellationToken cancellationToken)
     {
         var index = IndexOf(entry);
-        await new ZipEntryCopier(_handle).CopyAsync(entry, _catalog.DataOffsets[index], null, sha256: false, null, cancellationToken);
+        await new ZipEntryCopier(_handle).CopyAsync(entry, _catalog.DataOffset(index), null, sha256: false, null, cancellationToken);
     }
 
     /// <summary>
@@ -125,7 +133,11 @@ public sealed class BackupZip : IDisposable
         }
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _manifest?.Dispose();
+        _handle.Dispose();
+    }
 
     private async Task<ExtractionResult> ExtractSelectedAsync(
         string root,
@@ -133,20 +145,23 @@ public sealed class BackupZip : IDisposable
         IProgress<ExtractionProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var selected = new List<int>();
+        // One bit per entry: the entries themselves are read back from the central directory as they are extracted.
+        var selected = new BitArray(_catalog.Count);
+        var selectedCount = 0;
         var bytesTotal = 0L;
-        for (var i = 0; i < _catalog.Entries.Count; i++)
+        foreach (var (index, entry) in _catalog.Scan())
         {
-            if (include(_catalog.Entries[i]))
+            if (include(entry))
             {
-                selected.Add(i);
-                bytesTotal += _catalog.Entries[i].UncompressedSize;
+                selected[index] = true;
+                selectedCount++;
+                bytesTotal += entry.UncompressedSize;
             }
         }
 
         var copier = new ZipEntryCopier(_handle);
         var warnings = new List<string>();
-        var manifest = await LoadManifestAsync(copier, cancellationToken);
+        var manifest = await LoadManifestAsync(copier, root, cancellationToken);
         if (manifest is null)
         {
             warnings.Add(NoManifestWarning);
@@ -154,22 +169,30 @@ public sealed class BackupZip : IDisposable
         else
         {
             // Refuse an entry the manifest does not know before writing anything.
-            foreach (var index in selected)
+            foreach (var (index, entry) in _catalog.Scan())
             {
-                manifest.CheckListed(index, _catalog.Entries[index].Name);
+                if (selected[index])
+                {
+                    manifest.CheckListed(index, entry.Name);
+                }
             }
         }
 
         var prefix = root + Path.DirectorySeparatorChar;
-        var folders = new HashSet<string>(StringComparer.Ordinal) { root };
+        // Entries come folder by folder, so the last folder made is all there is to remember.
+        var lastFolder = root;
         var bytesDone = 0L;
         var entriesDone = 0;
         var lastReport = Stopwatch.GetTimestamp();
-        progress?.Report(new ExtractionProgress(0, bytesTotal, 0, selected.Count));
-        foreach (var index in selected)
+        progress?.Report(new ExtractionProgress(0, bytesTotal, 0, selectedCount));
+        foreach (var (index, entry) in _catalog.Scan())
         {
+            if (!selected[index])
+            {
+                continue;
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
-            var entry = _catalog.Entries[index];
             var target = Path.GetFullPath(Path.Join(root, entry.Name));
             if (!target.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -180,9 +203,10 @@ public sealed class BackupZip : IDisposable
             }
 
             var folder = Path.GetDirectoryName(target)!;
-            if (folders.Add(folder))
+            if (folder != lastFolder)
             {
                 Directory.CreateDirectory(folder);
+                lastFolder = folder;
             }
 
             var doneBefore = bytesDone;
@@ -191,23 +215,22 @@ public sealed class BackupZip : IDisposable
                 if (Stopwatch.GetElapsedTime(lastReport) >= _progressInterval)
                 {
                     lastReport = Stopwatch.GetTimestamp();
-                    progress.Report(new ExtractionProgress(doneBefore + done, bytesTotal, entriesDone, selected.Count));
+                    progress.Report(new ExtractionProgress(doneBefore + done, bytesTotal, entriesDone, selectedCount));
                 }
             };
-            var sha256 = await ExtractAsync(copier, index, target, onBytes, cancellationToken);
+            var sha256 = await ExtractAsync(copier, index, entry, target, onBytes, cancellationToken);
             manifest?.CheckHash(index, entry.Name, sha256);
             bytesDone += entry.UncompressedSize;
             entriesDone++;
             onBytes?.Invoke(0);
         }
 
-        progress?.Report(new ExtractionProgress(bytesDone, bytesTotal, entriesDone, selected.Count));
+        progress?.Report(new ExtractionProgress(bytesDone, bytesTotal, entriesDone, selectedCount));
         return new ExtractionResult(bytesDone, entriesDone, warnings);
     }
 
-    private async Task<byte[]> ExtractAsync(ZipEntryCopier copier, int index, string destinationPath, Action<long>? onBytes, CancellationToken cancellationToken)
+    private async Task<byte[]> ExtractAsync(ZipEntryCopier copier, int index, BackupZipEntry entry, string destinationPath, Action<long>? onBytes, CancellationToken cancellationToken)
     {
-        var entry = _catalog.Entries[index];
         var file = File.OpenHandle(destinationPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         try
         {
@@ -215,7 +238,7 @@ public sealed class BackupZip : IDisposable
             {
                 return (await copier.CopyAsync(
                     entry,
-                    _catalog.DataOffsets[index],
+                    _catalog.DataOffset(index),
                     (buffer, count, offset) => RandomAccess.Write(file, buffer.AsSpan(0, count), offset),
                     sha256: true,
                     onBytes,
@@ -229,11 +252,11 @@ public sealed class BackupZip : IDisposable
         }
     }
 
-    private async Task<ManifestDigests?> LoadManifestAsync(ZipEntryCopier copier, CancellationToken cancellationToken)
+    private async Task<ManifestDigests?> LoadManifestAsync(ZipEntryCopier copier, string spillDirectory, CancellationToken cancellationToken)
     {
         if (HasManifest && _manifest is null)
         {
-            _manifest = await ManifestDigests.LoadAsync(_catalog, copier, cancellationToken);
+            _manifest = await ManifestDigests.LoadAsync(_catalog, copier, spillDirectory, cancellationToken);
         }
 
         return _manifest;
@@ -242,7 +265,8 @@ public sealed class BackupZip : IDisposable
     private int IndexOf(BackupZipEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return _catalog.IndexByName.TryGetValue(entry.Name, out var index) && _catalog.Entries[index] == entry
+        var index = _catalog.IndexOf(entry.Name);
+        return index >= 0 && _catalog.Entry(index) == entry
             ? index
             : throw new ArgumentException($"{ZipEntryNames.Display(entry.Name)} is not an entry of this ZIP.", nameof(entry));
     }

@@ -36,19 +36,80 @@ internal static class ZipCatalogReader
     public const string DatabaseName = "bambuddy.db";
     public const string ManifestName = Archive.BackupManifest.FileName;
 
-    public static ZipCatalog Read(SafeFileHandle handle, RestoreLimits limits)
+    public static ZipCatalog Read(SafeFileHandle handle, RestoreLimits limits, ZipNameHash? nameHash = null)
     {
         var length = RandomAccess.GetLength(handle);
         var (count, directoryOffset, directorySize) = FindCentralDirectory(handle, length, limits);
-        var (entries, index, total) = ReadCentralDirectory(handle, count, directoryOffset, directorySize, limits);
-        var dataOffsets = CheckLocalHeaders(handle, entries, directoryOffset);
-        return new ZipCatalog(
-            entries,
-            dataOffsets,
-            index,
-            total,
-            index[DatabaseName],
-            index.TryGetValue(ManifestName, out var manifest) ? manifest : -1);
+        return ReadCentralDirectory(handle, count, directoryOffset, directorySize, limits, nameHash ?? ZipCatalog.DefaultHash());
+    }
+
+    /// <summary>
+    /// One central directory header at <paramref name="offset"/>, its Zip64 sizes resolved; <paramref name="number"/>
+    /// of <paramref name="count"/> only names it in a refusal. Refuses a header that breaks off or lacks its Zip64 field.
+    /// </summary>
+    public static CentralRecord ReadCentral(FileWindow directory, long offset, long number, long count)
+    {
+        var header = directory.Read(offset, CentralHeaderLength);
+        if (header.Length < CentralHeaderLength || ZipBytes.U32(header, 0) != CentralHeaderSignature)
+        {
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory breaks off at entry {number:N0} of {count:N0}"));
+        }
+
+        var host = header[5];
+        var flags = ZipBytes.U16(header, 8);
+        var method = ZipBytes.U16(header, 10);
+        var crc = ZipBytes.U32(header, 16);
+        ulong compressed = ZipBytes.U32(header, 20);
+        ulong uncompressed = ZipBytes.U32(header, 24);
+        var nameLength = ZipBytes.U16(header, 28);
+        var extraLength = ZipBytes.U16(header, 30);
+        var commentLength = ZipBytes.U16(header, 32);
+        var diskStart = ZipBytes.U16(header, 34);
+        var external = ZipBytes.U32(header, 38);
+        ulong localOffset = ZipBytes.U32(header, 42);
+        var recordLength = CentralHeaderLength + nameLength + extraLength + commentLength;
+
+        var record = directory.Read(offset, recordLength);
+        if (record.Length < CentralHeaderLength + nameLength)
+        {
+            throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory breaks off at entry {number:N0} of {count:N0}"));
+        }
+
+        var name = ZipEntryNames.Decode(record.Slice(CentralHeaderLength, nameLength), (flags & FlagUtf8) != 0)
+            ?? throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {number:N0} of the ZIP has a name that is marked UTF-8 but is not valid UTF-8"));
+        if (record.Length < CentralHeaderLength + nameLength + extraLength)
+        {
+            throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {ZipEntryNames.Display(name)}");
+        }
+
+        var extra = record.Slice(CentralHeaderLength + nameLength, extraLength);
+        if (compressed == Mask32 || uncompressed == Mask32 || localOffset == Mask32 || diskStart == Mask16)
+        {
+            if (!TryFindExtra(extra, Zip64ExtraId, out var zip64))
+            {
+                throw Refuse($"Entry {ZipEntryNames.Display(name)} has sizes marked as Zip64 but no Zip64 extra field");
+            }
+
+            var position = 0;
+            if (!TryTakeZip64(zip64, ref position, uncompressed == Mask32, ref uncompressed)
+                || !TryTakeZip64(zip64, ref position, compressed == Mask32, ref compressed)
+                || !TryTakeZip64(zip64, ref position, localOffset == Mask32, ref localOffset))
+            {
+                throw Refuse($"Entry {ZipEntryNames.Display(name)} has a Zip64 extra field that is too short for the sizes it stands for");
+            }
+
+            if (diskStart == Mask16)
+            {
+                diskStart = zip64.Length >= position + 4 && ZipBytes.U32(zip64, position) == 0 ? (ushort)0 : Mask16;
+            }
+        }
+
+        if (record.Length < recordLength)
+        {
+            throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {ZipEntryNames.Display(name)}");
+        }
+
+        return new CentralRecord(name, nameLength, host, flags, method, crc, compressed, uncompressed, localOffset, diskStart, external, recordLength);
     }
 
     private static (long Count, long Offset, long Size) FindCentralDirectory(SafeFileHandle handle, long length, RestoreLimits limits)
@@ -139,102 +200,60 @@ internal static class ZipCatalogReader
         return ((long)count, (long)offset, (long)size);
     }
 
-    private static (List<BackupZipEntry> Entries, Dictionary<string, int> Index, long Total) ReadCentralDirectory(
-        SafeFileHandle handle, long count, long directoryOffset, long directorySize, RestoreLimits limits)
+    private static ZipCatalog ReadCentralDirectory(
+        SafeFileHandle handle, long count, long directoryOffset, long directorySize, RestoreLimits limits, ZipNameHash nameHash)
     {
-        var reader = new ZipSequentialReader(handle, directoryOffset, directoryOffset + directorySize, 1 << 20);
-        var entries = new List<BackupZipEntry>((int)count);
-        var index = new Dictionary<string, int>((int)count, StringComparer.Ordinal);
-        var folders = new HashSet<string>(StringComparer.Ordinal);
+        var directoryEnd = directoryOffset + directorySize;
+        var window = new FileWindow(handle, directoryEnd, FileWindow.ScanSize);
+        var slots = new ZipCatalog.Slot[count];
+        var hashes = new ulong[count];
+        var files = 0;
+        var directories = new HashSet<string>(StringComparer.Ordinal);
         var total = 0L;
+        var position = directoryOffset;
+        var database = -1;
+        var manifest = -1;
+        var databaseIsFolder = false;
+        string? nestedDatabase = null;
         for (var i = 1L; i <= count; i++)
         {
-            if (!reader.TryRead(CentralHeaderLength, out var header) || ZipBytes.U32(header, 0) != CentralHeaderSignature)
-            {
-                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory breaks off at entry {i:N0} of {count:N0}"));
-            }
+            var record = ReadCentral(window, position, i, count);
+            var name = record.Name;
+            var central = position;
+            position += record.Length;
 
-            var host = header[5];
-            var flags = ZipBytes.U16(header, 8);
-            var method = ZipBytes.U16(header, 10);
-            var crc = ZipBytes.U32(header, 16);
-            ulong compressed = ZipBytes.U32(header, 20);
-            ulong uncompressed = ZipBytes.U32(header, 24);
-            var nameLength = ZipBytes.U16(header, 28);
-            var extraLength = ZipBytes.U16(header, 30);
-            var commentLength = ZipBytes.U16(header, 32);
-            var diskStart = ZipBytes.U16(header, 34);
-            var external = ZipBytes.U32(header, 38);
-            ulong localOffset = ZipBytes.U32(header, 42);
-
-            if (!reader.TryRead(nameLength, out var nameBytes))
-            {
-                throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory breaks off at entry {i:N0} of {count:N0}"));
-            }
-
-            var name = ZipEntryNames.Decode(nameBytes, (flags & FlagUtf8) != 0)
-                ?? throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {i:N0} of the ZIP has a name that is marked UTF-8 but is not valid UTF-8"));
-            if (!reader.TryRead(extraLength, out var extra))
-            {
-                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {ZipEntryNames.Display(name)}");
-            }
-
-            if (compressed == Mask32 || uncompressed == Mask32 || localOffset == Mask32 || diskStart == Mask16)
-            {
-                if (!TryFindExtra(extra, Zip64ExtraId, out var zip64))
-                {
-                    throw Refuse($"Entry {ZipEntryNames.Display(name)} has sizes marked as Zip64 but no Zip64 extra field");
-                }
-
-                var position = 0;
-                if (!TryTakeZip64(zip64, ref position, uncompressed == Mask32, ref uncompressed)
-                    || !TryTakeZip64(zip64, ref position, compressed == Mask32, ref compressed)
-                    || !TryTakeZip64(zip64, ref position, localOffset == Mask32, ref localOffset))
-                {
-                    throw Refuse($"Entry {ZipEntryNames.Display(name)} has a Zip64 extra field that is too short for the sizes it stands for");
-                }
-
-                if (diskStart == Mask16)
-                {
-                    diskStart = zip64.Length >= position + 4 && ZipBytes.U32(zip64, position) == 0 ? (ushort)0 : Mask16;
-                }
-            }
-
-            if (!reader.TryRead(commentLength, out _))
-            {
-                throw Refuse($"The ZIP is damaged: its central directory breaks off at entry {ZipEntryNames.Display(name)}");
-            }
-
-            if (ZipEntryNames.Problem(name, nameLength, limits) is { } problem)
+            if (ZipEntryNames.Problem(name, record.NameByteCount, limits) is { } problem)
             {
                 throw Refuse($"Entry {ZipEntryNames.Display(name)} {problem}");
             }
 
-            CheckHeader(name, flags, method, diskStart);
-            if (compressed > long.MaxValue || uncompressed > long.MaxValue || localOffset > long.MaxValue)
+            CheckHeader(name, record.Flags, record.Method, record.DiskStart);
+            if (record.Compressed > long.MaxValue || record.Uncompressed > long.MaxValue || record.LocalOffset > long.MaxValue)
             {
                 throw Refuse($"Entry {ZipEntryNames.Display(name)} has Zip64 sizes that do not fit in a file");
             }
 
             var isDirectory = name[^1] == '/';
-            if (TypeProblem(host, external, isDirectory) is { } typeProblem)
+            if (TypeProblem(record.Host, record.External, isDirectory) is { } typeProblem)
             {
                 throw Refuse($"Entry {ZipEntryNames.Display(name)} {typeProblem}");
             }
 
+            databaseIsFolder |= name.StartsWith(DatabaseName + "/", StringComparison.Ordinal);
             if (isDirectory)
             {
                 // Bambuddy writes no directory entries; other tools do. They hold nothing to restore.
-                if (uncompressed != 0)
+                if (record.Uncompressed != 0)
                 {
                     throw Refuse($"Entry {ZipEntryNames.Display(name)} is a directory entry with content");
                 }
 
-                folders.Add(name[..^1]);
+                directories.Add(name[..^1]);
                 continue;
             }
 
-            if (method == MethodStored && compressed != uncompressed)
+            var (compressed, uncompressed) = (record.Compressed, record.Uncompressed);
+            if (record.Method == MethodStored && compressed != uncompressed)
             {
                 throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {ZipEntryNames.Display(name)} is stored uncompressed but declares {compressed:N0} bytes of data for {uncompressed:N0} bytes"));
             }
@@ -245,28 +264,117 @@ internal static class ZipCatalogReader
                 throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {ZipEntryNames.Display(name)} would expand {ratio:0}-fold ({compressed:N0} to {uncompressed:N0} bytes), over the limit of {limits.MaxCompressionRatio:0.#}:1 (a ZIP bomb?)"));
             }
 
-            if (!index.TryAdd(name, entries.Count))
-            {
-                throw Refuse($"Entry {ZipEntryNames.Display(name)} is in the ZIP twice");
-            }
-
             total += (long)uncompressed;
             if (total < 0)
             {
                 throw Refuse("The ZIP declares more bytes than a file system can hold");
             }
 
-            entries.Add(new BackupZipEntry(name, (long)compressed, (long)uncompressed, crc, method, (long)localOffset));
+            if (database < 0 && name == DatabaseName)
+            {
+                database = files;
+            }
+            else if (manifest < 0 && name == ManifestName)
+            {
+                manifest = files;
+            }
+            else if (nestedDatabase is null && name.EndsWith("/" + DatabaseName, StringComparison.Ordinal))
+            {
+                nestedDatabase = name;
+            }
+
+            // Data holds the local header's offset until CheckLocalHeaders puts the data's own there.
+            slots[files] = new ZipCatalog.Slot { Central = central, Data = (long)record.LocalOffset };
+            hashes[files] = nameHash(name);
+            files++;
         }
 
-        if (reader.Position != directoryOffset + directorySize)
+        if (files < count)
+        {
+            Array.Resize(ref slots, files);
+            Array.Resize(ref hashes, files);
+        }
+
+        var indexes = new int[files];
+        for (var i = 0; i < files; i++)
+        {
+            indexes[i] = i;
+        }
+
+        // Sorted by hash then index: equal names are neighbours, and the first of them comes first.
+        Array.Sort(hashes, indexes);
+        SortRunsByIndex(hashes, indexes);
+        var catalog = new ZipCatalog(handle, directoryEnd, slots, hashes, indexes, nameHash, total)
+        {
+            DatabaseIndex = database,
+            ManifestIndex = manifest,
+        };
+        CheckDuplicates(catalog, hashes, indexes);
+        if (position != directoryEnd)
         {
             throw Refuse(string.Create(CultureInfo.InvariantCulture, $"The ZIP is damaged: its central directory holds more than the {count:N0} entries its end record declares"));
         }
 
-        CheckFilesAreNotFolders(entries, folders);
-        CheckDatabase(entries, index, folders);
-        return (entries, index, total);
+        CheckFilesAreNotFolders(catalog, directories);
+        CheckDatabase(catalog, directories, databaseIsFolder, nestedDatabase);
+        CheckLocalHeaders(handle, catalog, slots, directoryOffset, directoryEnd);
+        return catalog;
+    }
+
+    private static void SortRunsByIndex(ulong[] hashes, int[] indexes)
+    {
+        for (var start = 0; start < hashes.Length;)
+        {
+            var end = start + 1;
+            while (end < hashes.Length && hashes[end] == hashes[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(indexes, start, end - start);
+            }
+
+            start = end;
+        }
+    }
+
+    /// <summary>A name in the ZIP twice is refused (the later copy named); equal hashes are confirmed on the names.</summary>
+    private static void CheckDuplicates(ZipCatalog catalog, ulong[] hashes, int[] indexes)
+    {
+        var firstRepeat = -1;
+        string? repeated = null;
+        for (var start = 0; start < hashes.Length;)
+        {
+            var end = start + 1;
+            while (end < hashes.Length && hashes[end] == hashes[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                // A collision or a real duplicate: the run is short unless names were made to collide.
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                for (var k = start; k < end; k++)
+                {
+                    var name = catalog.Entry(indexes[k]).Name;
+                    if (!seen.Add(name) && (firstRepeat < 0 || indexes[k] < firstRepeat))
+                    {
+                        firstRepeat = indexes[k];
+                        repeated = name;
+                    }
+                }
+            }
+
+            start = end;
+        }
+
+        if (repeated is not null)
+        {
+            throw Refuse($"Entry {ZipEntryNames.Display(repeated)} is in the ZIP twice");
+        }
     }
 
     private static void CheckHeader(string name, ushort flags, ushort method, ushort diskStart)
@@ -315,75 +423,88 @@ internal static class ZipCatalogReader
         }
     }
 
-    private static void CheckFilesAreNotFolders(List<BackupZipEntry> entries, HashSet<string> folders)
+    /// <summary>No file may also be a folder: not a directory entry, nor the folder of another file.</summary>
+    private static void CheckFilesAreNotFolders(ZipCatalog catalog, HashSet<string> directories)
     {
-        var lookup = folders.GetAlternateLookup<ReadOnlySpan<char>>();
-        foreach (var entry in entries)
+        var first = int.MaxValue;
+        string? lastFolder = null;
+        foreach (var (index, entry) in catalog.Scan())
         {
-            // Deepest folder first: once one is known, so are all above it.
-            var name = entry.Name.AsSpan();
-            for (var slash = name.LastIndexOf('/'); slash > 0; slash = name[..slash].LastIndexOf('/'))
+            var name = entry.Name;
+            if (index < first && directories.Contains(name))
             {
-                if (!lookup.Add(name[..slash]))
+                first = index;
+            }
+
+            var last = name.LastIndexOf('/');
+            if (last <= 0 || (lastFolder is not null && name.AsSpan(0, last).SequenceEqual(lastFolder)))
+            {
+                // The same folder as the entry before: its folders were looked up already.
+                continue;
+            }
+
+            lastFolder = name[..last];
+            for (var slash = last; slash > 0; slash = name.AsSpan(0, slash).LastIndexOf('/'))
+            {
+                var folder = name.AsSpan(0, slash);
+                foreach (var candidate in catalog.Candidates(catalog.Hash(folder)))
                 {
-                    break;
+                    if (candidate < first && catalog.Entry(candidate).Name.AsSpan().SequenceEqual(folder))
+                    {
+                        first = candidate;
+                    }
                 }
             }
         }
 
-        foreach (var entry in entries)
+        if (first != int.MaxValue)
         {
-            if (folders.Contains(entry.Name))
-            {
-                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} is both a file and a folder in the ZIP");
-            }
+            throw Refuse($"Entry {ZipEntryNames.Display(catalog.Entry(first).Name)} is both a file and a folder in the ZIP");
         }
     }
 
-    private static void CheckDatabase(List<BackupZipEntry> entries, Dictionary<string, int> index, HashSet<string> folders)
+    private static void CheckDatabase(ZipCatalog catalog, HashSet<string> directories, bool databaseIsFolder, string? nestedDatabase)
     {
-        if (index.ContainsKey(DatabaseName))
+        if (catalog.DatabaseIndex >= 0)
         {
             return;
         }
 
-        if (folders.Contains(DatabaseName))
+        if (databaseIsFolder || directories.Contains(DatabaseName))
         {
             throw Refuse($"'{DatabaseName}' is a folder in this ZIP, not a file: not a Bambuddy backup");
         }
 
-        if (entries.Find(e => e.Name.EndsWith("/" + DatabaseName, StringComparison.Ordinal)) is { } nested)
+        if (nestedDatabase is not null)
         {
-            throw Refuse($"'{DatabaseName}' is only in a subfolder ({ZipEntryNames.Display(nested.Name)}), not at the top level: not a Bambuddy backup");
+            throw Refuse($"'{DatabaseName}' is only in a subfolder ({ZipEntryNames.Display(nestedDatabase)}), not at the top level: not a Bambuddy backup");
         }
 
         throw Refuse($"The ZIP has no top-level '{DatabaseName}': not a Bambuddy backup");
     }
 
     /// <summary>Each entry's local header must agree with the central directory, and no two entries may share bytes.</summary>
-    private static long[] CheckLocalHeaders(SafeFileHandle handle, List<BackupZipEntry> entries, long directoryOffset)
+    private static void CheckLocalHeaders(SafeFileHandle handle, ZipCatalog catalog, ZipCatalog.Slot[] slots, long directoryOffset, long directoryEnd)
     {
-        var dataOffsets = new long[entries.Count];
-        var order = new int[entries.Count];
-        var offsets = new long[entries.Count];
-        for (var i = 0; i < entries.Count; i++)
+        var order = new int[slots.Length];
+        for (var i = 0; i < order.Length; i++)
         {
             order[i] = i;
-            offsets[i] = entries[i].LocalHeaderOffset;
         }
 
         // In file order the reads go front to back, and an overlap (a "quine" or overlapping-entry bomb) shows.
-        Array.Sort(offsets, order);
-        var window = new LocalHeaderWindow(handle, directoryOffset);
+        Array.Sort(order, (a, b) => slots[a].Data != slots[b].Data ? slots[a].Data.CompareTo(slots[b].Data) : a.CompareTo(b));
+        var window = new FileWindow(handle, directoryOffset);
+        var directory = new FileWindow(handle, directoryEnd, FileWindow.ScanSize);
         var previousEnd = 0L;
-        BackupZipEntry? previous = null;
+        var previous = -1;
         foreach (var i in order)
         {
-            var entry = entries[i];
+            var entry = ReadCentral(directory, slots[i].Central, i + 1, slots.Length).ToEntry();
             var offset = entry.LocalHeaderOffset;
             if (offset < previousEnd)
             {
-                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} overlaps entry {ZipEntryNames.Display(previous!.Name)} (a crafted ZIP)");
+                throw Refuse($"Entry {ZipEntryNames.Display(entry.Name)} overlaps entry {ZipEntryNames.Display(catalog.Entry(previous).Name)} (a crafted ZIP)");
             }
 
             var available = directoryOffset - offset;
@@ -449,12 +570,10 @@ internal static class ZipCatalogReader
                 throw Refuse(string.Create(CultureInfo.InvariantCulture, $"Entry {ZipEntryNames.Display(entry.Name)} declares {entry.CompressedSize:N0} bytes of data, more than the ZIP holds there (damaged or truncated)"));
             }
 
-            dataOffsets[i] = dataOffset;
+            slots[i].Data = dataOffset;
             previousEnd = dataOffset + entry.CompressedSize;
-            previous = entry;
+            previous = i;
         }
-
-        return dataOffsets;
     }
 
     private static bool TryFindExtra(ReadOnlySpan<byte> extra, ushort id, out ReadOnlySpan<byte> field)

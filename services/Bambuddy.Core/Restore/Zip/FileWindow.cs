@@ -3,14 +3,17 @@ using Microsoft.Win32.SafeHandles;
 namespace Bambuddy.Core.Restore.Zip;
 
 /// <summary>
-/// Reads local headers in file order through a small window, so a ZIP of many small files costs a few hundred
-/// reads rather than one per entry, and a ZIP of large files one small read per entry.
+/// Reads small records (local or central headers, digests) mostly in file order through a window, so a ZIP of many
+/// small files costs a few hundred reads rather than one per entry, and a ZIP of large files one small read per entry.
 /// </summary>
-internal sealed class LocalHeaderWindow(SafeFileHandle handle, long end)
+internal sealed class FileWindow(SafeFileHandle handle, long end, int windowSize = FileWindow.DefaultSize)
 {
-    private const int WindowSize = 16 << 10;
+    public const int DefaultSize = 16 << 10;
 
-    private readonly byte[] _window = new byte[WindowSize];
+    /// <summary>For front-to-back scans of the central directory: large, yet below the large-object heap's threshold.</summary>
+    public const int ScanSize = 64 << 10;
+
+    private readonly byte[] _window = new byte[windowSize];
     private long _start = -1;
     private int _length;
 
@@ -22,7 +25,7 @@ internal sealed class LocalHeaderWindow(SafeFileHandle handle, long end)
             return _window.AsSpan((int)(offset - _start), count);
         }
 
-        var target = count <= WindowSize ? _window : new byte[count];
+        var target = count <= _window.Length ? _window : new byte[count];
         var wanted = (int)Math.Min(target.Length, end - offset);
         var filled = 0;
         while (filled < wanted)
