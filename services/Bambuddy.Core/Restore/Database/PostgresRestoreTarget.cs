@@ -298,7 +298,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     /// <summary>
     /// Every table of the new schema, each in a transaction of its own: the backup's rows by binary COPY, then the
     /// table's keys and indexes, built once over the loaded rows. Two connections share the tables, largest first,
-    /// so the server builds one table's indexes while the other table streams in.
+    /// so the server builds one table's indexes while the other table streams in; then, the same way, the foreign keys.
     /// </summary>
     private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, BackupTables backup, AfterLoad afterLoad,
         IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
@@ -335,11 +335,11 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
         async Task LoadTablesAsync(NpgsqlConnection target)
         {
-            await using var backup = BackupSqlite.OpenReadOnly(backupDbPath);
-            await backup.OpenAsync(failed.Token);
+            await using var sqlite = BackupSqlite.OpenReadOnly(backupDbPath);
+            await sqlite.OpenAsync(failed.Token);
             // Steps go straight to SQLite, past Microsoft.Data.Sqlite's own retries: a WAL database opened by two
             // readers at once can answer SQLITE_BUSY for a moment, which SQLite's busy handler then waits out.
-            await BackupSqlite.ExecuteAsync(backup, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}", failed.Token);
+            await BackupSqlite.ExecuteAsync(sqlite, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}", failed.Token);
             while (true)
             {
                 TablePlan? plan;
@@ -358,7 +358,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                     if (plan.Rows > 0)
                     {
                         // Synchronous on purpose: per-value async writes would cost more than the copy itself.
-                        var copied = await Task.Run(() => CopyTable(target, backup, schema, plan, failed.Token), failed.Token);
+                        var copied = await Task.Run(() => CopyTable(target, sqlite, schema, plan, failed.Token), failed.Token);
                         lock (gate)
                         {
                             done += copied;
