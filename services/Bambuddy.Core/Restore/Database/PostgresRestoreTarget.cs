@@ -272,12 +272,12 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             r => (Table: r.GetString(0), Statement: PublicTableInIndex().Replace(r.GetString(1), "$1", 1)), ct);
         var foreignKeys = await ReadListAsync(connection,
             """
-            SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
-            FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+            SELECT c.relname, p.relname, format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, con.conname, pg_get_constraintdef(con.oid))
+            FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_class p ON p.oid = con.confrelid
             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND con.contype = 'f'
             ORDER BY c.relname, con.conname
             """,
-            r => r.GetString(0), ct);
+            r => new ForeignKey(r.GetString(0), r.GetString(1), r.GetString(2)), ct);
         await ExecuteAsync(connection, "RESET search_path", ct);
         return new AfterLoad([.. keys, .. indexes], foreignKeys);
     }
@@ -292,13 +292,20 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                 ? (table.Groups[1].Value, statement)
                 : throw new InvalidOperationException($"No table in Bambuddy's key or index statement '{statement}'.");
         }).ToList();
-        return new AfterLoad(keys, [.. BambuddySchema.PostgresForeignKeys]);
+        var foreignKeys = BambuddySchema.PostgresForeignKeys.Select(statement =>
+        {
+            var tables = ForeignKeyTables().Match(statement);
+            return tables.Success
+                ? new ForeignKey(tables.Groups[1].Value, tables.Groups[2].Value, statement)
+                : throw new InvalidOperationException($"No tables in Bambuddy's foreign key statement '{statement}'.");
+        }).ToList();
+        return new AfterLoad(keys, foreignKeys);
     }
 
     /// <summary>
     /// Every table of the new schema, each in a transaction of its own: the backup's rows by binary COPY, then the
-    /// table's keys and indexes, built once over the loaded rows. Two connections share the tables, largest first,
-    /// so the server builds one table's indexes while the other table streams in; then, the same way, the foreign keys.
+    /// table's keys and indexes, built once over the loaded rows; and the foreign keys. Two connections share the
+    /// work, largest tables first, so the server builds one table's indexes while the other table streams in.
     /// </summary>
     private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, BackupTables backup, AfterLoad afterLoad,
         IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
@@ -333,7 +340,39 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         var gate = new Lock();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
-        async Task LoadTablesAsync(NpgsqlConnection target)
+        // A foreign key is added as soon as its two tables are loaded and keyed, ahead of the tables still waiting, so
+        // that checking it overlaps the loading of the others. Each runs in a transaction of its own: one that waits
+        // for a lock on a parent table another key shares waits for that one statement only.
+        var waiting = afterLoad.ForeignKeys.ToList();
+        var ready = new Queue<ForeignKey>();
+        var loaded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var tablesLeft = plans.Count;
+        if (tablesLeft == 0)
+        {
+            waiting.ForEach(ready.Enqueue);
+            waiting.Clear();
+        }
+
+        using var wake = new SemaphoreSlim(0);
+
+        void Loaded(string table)
+        {
+            lock (gate)
+            {
+                loaded.Add(table);
+                tablesLeft--;
+                // Once every table is in, any key still waiting (its table is not one of them) is tried and fails by name.
+                foreach (var key in waiting.Where(k => tablesLeft == 0 || (loaded.Contains(k.Table) && loaded.Contains(k.References))).ToList())
+                {
+                    waiting.Remove(key);
+                    ready.Enqueue(key);
+                }
+            }
+
+            wake.Release(LoadConnections);
+        }
+
+        async Task WorkAsync(NpgsqlConnection target)
         {
             await using var sqlite = BackupSqlite.OpenReadOnly(backupDbPath);
             await sqlite.OpenAsync(failed.Token);
@@ -342,15 +381,35 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             await BackupSqlite.ExecuteAsync(sqlite, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}", failed.Token);
             while (true)
             {
-                TablePlan? plan;
+                ForeignKey? foreignKey;
+                TablePlan? plan = null;
+                bool finished;
                 lock (gate)
                 {
-                    queue.TryDequeue(out plan);
+                    if (!ready.TryDequeue(out foreignKey))
+                    {
+                        queue.TryDequeue(out plan);
+                    }
+
+                    finished = foreignKey is null && plan is null && tablesLeft == 0 && ready.Count == 0;
+                }
+
+                if (finished)
+                {
+                    return;
+                }
+
+                if (foreignKey is not null)
+                {
+                    await AddForeignKeyAsync(target, foreignKey.Statement, failed.Token);
+                    continue;
                 }
 
                 if (plan is null)
                 {
-                    return;
+                    // The other connection is still loading a table some keys wait for.
+                    await wake.WaitAsync(failed.Token);
+                    continue;
                 }
 
                 await using (var transaction = await target.BeginTransactionAsync(failed.Token))
@@ -369,28 +428,8 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                     await ExecuteRefusingAsync(target, plan.Keys, failed.Token);
                     await transaction.CommitAsync(failed.Token);
                 }
-            }
-        }
 
-        // Foreign keys once every table has its keys, shared the same way; each in a transaction of its own, so one
-        // that waits for a lock on a shared parent table waits for that one statement only.
-        var foreignKeys = new Queue<string>(afterLoad.ForeignKeys);
-        async Task AddForeignKeysAsync(NpgsqlConnection target)
-        {
-            while (true)
-            {
-                string? statement;
-                lock (gate)
-                {
-                    foreignKeys.TryDequeue(out statement);
-                }
-
-                if (statement is null)
-                {
-                    return;
-                }
-
-                await AddForeignKeyAsync(target, statement, failed.Token);
+                Loaded(plan.Table);
             }
         }
 
@@ -441,8 +480,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                 await ExecuteAsync(target, $"SET search_path TO {Quote(schema)}", ct);
             }
 
-            await ShareAsync(connections, LoadTablesAsync);
-            await ShareAsync(connections, AddForeignKeysAsync);
+            await ShareAsync(connections, WorkAsync);
             await ExecuteAsync(connection, "RESET search_path", ct);
         }
         finally
@@ -782,6 +820,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     [GeneratedRegex(@"^(?:ALTER TABLE|CREATE (?:UNIQUE )?INDEX \S+ ON) ([A-Za-z_][A-Za-z0-9_]*)[\s(]")]
     private static partial Regex KeyTable();
 
+    /// <summary>The two tables of <c>ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY(…) REFERENCES p (…)</c> in Bambuddy's schema file.</summary>
+    [GeneratedRegex(@"^ALTER TABLE ([A-Za-z_][A-Za-z0-9_]*) ADD .*?REFERENCES ([A-Za-z_][A-Za-z0-9_]*)\s*\(", RegexOptions.Singleline)]
+    private static partial Regex ForeignKeyTables();
+
     [GeneratedRegex(@"^COPY [^,]+, line (\d+), column ([^:\s]+)")]
     private static partial Regex CopyContext();
 
@@ -790,7 +832,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     private sealed record TablePlan(string Table, bool HasId, List<(TargetColumn Target, string Source, PostgresCopyType Type)> Columns, long Rows, List<string> Keys);
 
     /// <summary>What the load leaves for later: each table's keys and indexes (built after its rows), and the foreign keys (after all tables).</summary>
-    private sealed record AfterLoad(List<(string Table, string Statement)> Keys, List<string> ForeignKeys);
+    private sealed record AfterLoad(List<(string Table, string Statement)> Keys, List<ForeignKey> ForeignKeys);
+
+    /// <summary>A foreign key of <paramref name="Table"/> to <paramref name="References"/>: it can be added once both are loaded and keyed.</summary>
+    private sealed record ForeignKey(string Table, string References, string Statement);
 
     private sealed record SchemaGrant(string Privilege, string Grantee, bool Grantable);
 
