@@ -75,7 +75,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             throw new InvalidOperationException($"Job {jobId} is already committed; it cannot be prepared again.");
         }
 
-        // The backup's tables and row counts are read while the server creates the new ones.
+        // The backup's tables and row counts are read while the server looks at the target.
         var backupRead = Task.Run(() => BackupTables.ReadAsync(backupDbPath, ct), ct);
         _ = backupRead.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
@@ -85,16 +85,17 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             // prepare that crashed or failed half-way left goes in the same transaction.
             AfterLoad afterLoad;
             var cloned = await HasBambuddyTablesAsync(connection, ct);
+            var backup = await backupRead;
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
                 string[] fresh = [$"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE", $"DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", $"CREATE SCHEMA {Quote(partial)}"];
                 afterLoad = cloned
                     ? await CloneTablesAsync(connection, fresh, partial, ct)
-                    : await CreateBambuddyTablesAsync(connection, fresh, partial, ct);
+                    : await CreateBambuddyTablesAsync(connection, fresh, partial, backup, ct);
                 await transaction.CommitAsync(ct);
             }
 
-            await LoadAsync(connection, partial, backupDbPath, await backupRead, afterLoad, progress, ct);
+            await LoadAsync(connection, partial, backupDbPath, backup, afterLoad, progress, ct);
 
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
@@ -279,12 +280,24 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             """,
             r => new ForeignKey(r.GetString(0), r.GetString(1), r.GetString(2)), ct);
         await ExecuteAsync(connection, "RESET search_path", ct);
-        return new AfterLoad([.. keys, .. indexes], foreignKeys);
+        return new AfterLoad([.. keys, .. indexes], foreignKeys, []);
     }
 
-    private static async Task<AfterLoad> CreateBambuddyTablesAsync(NpgsqlConnection connection, IEnumerable<string> fresh, string schema, CancellationToken ct)
+    /// <summary>
+    /// Bambuddy's tables that the backup has rows for; the others (most of them, in practice) are created by the
+    /// first connection while the second one already loads, see <see cref="LoadAsync"/>.
+    /// </summary>
+    private static async Task<AfterLoad> CreateBambuddyTablesAsync(NpgsqlConnection connection, IEnumerable<string> fresh, string schema, BackupTables backup, CancellationToken ct)
     {
-        await ExecuteBatchAsync(connection, [.. fresh, $"SET LOCAL search_path TO {Quote(schema)}", .. BambuddySchema.PostgresTables, "RESET search_path"], ct);
+        var creates = BambuddySchema.PostgresTables.Select(statement =>
+        {
+            var table = CreatedTable().Match(statement);
+            return table.Success
+                ? (Table: table.Groups[1].Value, Statement: statement)
+                : throw new InvalidOperationException($"No table in Bambuddy's statement '{statement}'.");
+        }).ToList();
+        var now = creates.Where(c => backup.Rows.GetValueOrDefault(c.Table) > 0).ToList();
+        await ExecuteBatchAsync(connection, [.. fresh, $"SET LOCAL search_path TO {Quote(schema)}", .. now.Select(c => c.Statement), "RESET search_path"], ct);
         var keys = BambuddySchema.PostgresKeysAndIndexes.Select(statement =>
         {
             var table = KeyTable().Match(statement);
@@ -299,7 +312,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                 ? new ForeignKey(tables.Groups[1].Value, tables.Groups[2].Value, statement)
                 : throw new InvalidOperationException($"No tables in Bambuddy's foreign key statement '{statement}'.");
         }).ToList();
-        return new AfterLoad(keys, foreignKeys);
+        return new AfterLoad(keys, foreignKeys, [.. creates.Except(now)]);
     }
 
     /// <summary>
@@ -332,6 +345,14 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
             var rows = shared.Count > 0 ? backup.Rows[table] : 0;
             plans.Add(new TablePlan(table, hasId, shared, rows, [.. keysByTable[table]]));
+        }
+
+        // Tables still to be created hold no rows of the backup: only their keys are built, once they exist.
+        plans.AddRange(afterLoad.Deferred.Select(d => new TablePlan(d.Table, false, [], 0, [.. keysByTable[d.Table]], Deferred: true)));
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (afterLoad.Deferred.Count == 0)
+        {
+            created.SetResult();
         }
 
         var queue = new Queue<TablePlan>(plans.OrderByDescending(p => p.Rows * Math.Max(1, p.Columns.Count)).ThenBy(p => p.Table, StringComparer.Ordinal));
@@ -374,6 +395,22 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
         async Task WorkAsync(NpgsqlConnection target)
         {
+            if (target == connection && !created.Task.IsCompleted)
+            {
+                try
+                {
+                    await using var transaction = await target.BeginTransactionAsync(failed.Token);
+                    await ExecuteBatchAsync(target, afterLoad.Deferred.Select(d => d.Statement), failed.Token);
+                    await transaction.CommitAsync(failed.Token);
+                    created.SetResult();
+                }
+                catch (Exception e)
+                {
+                    created.SetException(e);
+                    throw;
+                }
+            }
+
             await using var sqlite = BackupSqlite.OpenReadOnly(backupDbPath);
             await sqlite.OpenAsync(failed.Token);
             // Steps go straight to SQLite, past Microsoft.Data.Sqlite's own retries: a WAL database opened by two
@@ -410,6 +447,11 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                     // The other connection is still loading a table some keys wait for.
                     await wake.WaitAsync(failed.Token);
                     continue;
+                }
+
+                if (plan.Deferred)
+                {
+                    await created.Task.WaitAsync(failed.Token);
                 }
 
                 await using (var transaction = await target.BeginTransactionAsync(failed.Token))
@@ -820,6 +862,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     [GeneratedRegex(@"^(?:ALTER TABLE|CREATE (?:UNIQUE )?INDEX \S+ ON) ([A-Za-z_][A-Za-z0-9_]*)[\s(]")]
     private static partial Regex KeyTable();
 
+    /// <summary>The table of <c>CREATE TABLE t (…)</c> in Bambuddy's schema file.</summary>
+    [GeneratedRegex(@"^CREATE TABLE ([A-Za-z_][A-Za-z0-9_]*)[\s(]")]
+    private static partial Regex CreatedTable();
+
     /// <summary>The two tables of <c>ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY(…) REFERENCES p (…)</c> in Bambuddy's schema file.</summary>
     [GeneratedRegex(@"^ALTER TABLE ([A-Za-z_][A-Za-z0-9_]*) ADD .*?REFERENCES ([A-Za-z_][A-Za-z0-9_]*)\s*\(", RegexOptions.Singleline)]
     private static partial Regex ForeignKeyTables();
@@ -829,10 +875,11 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
     private sealed record TargetColumn(string Name, string TypeName, bool NotNull, bool HasDefault, bool IsGenerated);
 
-    private sealed record TablePlan(string Table, bool HasId, List<(TargetColumn Target, string Source, PostgresCopyType Type)> Columns, long Rows, List<string> Keys);
+    private sealed record TablePlan(string Table, bool HasId, List<(TargetColumn Target, string Source, PostgresCopyType Type)> Columns, long Rows, List<string> Keys, bool Deferred = false);
 
     /// <summary>What the load leaves for later: each table's keys and indexes (built after its rows), and the foreign keys (after all tables).</summary>
-    private sealed record AfterLoad(List<(string Table, string Statement)> Keys, List<ForeignKey> ForeignKeys);
+    /// <param name="Deferred">Tables not created yet (empty in the backup): the first loading connection creates them first.</param>
+    private sealed record AfterLoad(List<(string Table, string Statement)> Keys, List<ForeignKey> ForeignKeys, List<(string Table, string Statement)> Deferred);
 
     /// <summary>A foreign key of <paramref name="Table"/> to <paramref name="References"/>: it can be added once both are loaded and keyed.</summary>
     private sealed record ForeignKey(string Table, string References, string Statement);
