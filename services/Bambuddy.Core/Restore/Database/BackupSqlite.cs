@@ -14,18 +14,31 @@ internal static class BackupSqlite
         Pooling = false,
     }.ToString());
 
-    /// <summary>Ordinary tables (no FTS or its shadow tables) with their columns in order.</summary>
+    /// <summary>Ordinary tables (no FTS or its shadow tables) with their columns in order, in one query.</summary>
     public static async Task<Dictionary<string, List<SqliteColumn>>> ReadTablesAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            SELECT t.name, c.name, c.type, c."notnull", c.dflt_value IS NOT NULL, c.pk, (SELECT count(*) FROM pragma_table_info(t.name) k WHERE k.pk > 0)
+            FROM pragma_table_list t JOIN pragma_table_info(t.name) c
+            WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+            ORDER BY t.name, c.cid
+            """;
         var tables = new Dictionary<string, List<SqliteColumn>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var table in await SqliteCatalog.ListTablesAsync(connection, cancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var columns = await SqliteCatalog.ListColumnDetailsAsync(connection, table, cancellationToken);
-            var key = await PrimaryKeyAsync(connection, table, cancellationToken);
+            var table = reader.GetString(0);
+            if (!tables.TryGetValue(table, out var columns))
+            {
+                tables[table] = columns = [];
+            }
+
+            var type = reader.GetString(2);
             // An INTEGER PRIMARY KEY numbers itself: it has a default in all but name.
-            tables[table] = columns.Select(c => key.Count == 1 && key[0] == c.Name && c.DeclaredType.Equals("INTEGER", StringComparison.OrdinalIgnoreCase)
-                ? c with { HasDefault = true }
-                : c).ToList();
+            var numbersItself = reader.GetInt64(5) == 1 && reader.GetInt64(6) == 1 && type.Equals("INTEGER", StringComparison.OrdinalIgnoreCase);
+            columns.Add(new SqliteColumn(reader.GetString(1), type, reader.GetInt64(3) != 0, reader.GetBoolean(4) || numbersItself));
         }
 
         return tables;
@@ -38,21 +51,6 @@ internal static class BackupSqlite
         await memory.OpenAsync(cancellationToken);
         await BambuddySchema.ApplyToSqliteAsync(memory, cancellationToken);
         return await ReadTablesAsync(memory, cancellationToken);
-    }
-
-    private static async Task<List<string>> PrimaryKeyAsync(SqliteConnection connection, string table, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM pragma_table_info($table) WHERE pk > 0 ORDER BY pk";
-        command.Parameters.AddWithValue("$table", table);
-        var key = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            key.Add(reader.GetString(0));
-        }
-
-        return key;
     }
 
     public static async Task<bool> HasTableAsync(SqliteConnection connection, string name, CancellationToken cancellationToken)

@@ -11,9 +11,17 @@ internal sealed record BackupTables(Dictionary<string, List<SqliteColumn>> Colum
         await backup.OpenAsync(ct);
         var columns = await BackupSqlite.ReadTablesAsync(backup, ct);
         var rows = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
-        foreach (var table in columns.Keys)
+        var tables = columns.Keys.ToList();
+        if (tables.Count > 0)
         {
-            rows[table] = await SqliteCatalog.CountRowsAsync(backup, table, ct);
+            // Every count in one statement.
+            await using var count = backup.CreateCommand();
+            count.CommandText = string.Join(" UNION ALL ", tables.Select((t, i) => $"SELECT {i}, count(*) FROM {SqliteCatalog.Quote(t)}"));
+            await using var reader = await count.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows[tables[reader.GetInt32(0)]] = reader.GetInt64(1);
+            }
         }
 
         return new BackupTables(columns, rows);
