@@ -804,8 +804,6 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         }
     }
 
-    private static bool IsForeignKey(string statement) => statement.Contains("FOREIGN KEY", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Keys fail on the backup's data (duplicates, a NULL): refuse, naming the constraint.</summary>
     private static async Task ExecuteRefusingAsync(NpgsqlConnection connection, IEnumerable<string> statements, CancellationToken ct)
     {
