@@ -75,12 +75,7 @@ public static class RestoreBench
             var unzipAll = unzip.Elapsed.TotalSeconds + unzipSync.Elapsed.TotalSeconds;
             Line("files: unzip -q + sync vs ours (like for like)", unzipAll, $"{DiskState.Mb(restoredBytes / unzipAll)} MB/s", unzipAll / oursFiles.Seconds,
                 Verdict(unzipAll / oursFiles.Seconds >= 0.8, ">= 0.80"));
-            Line("PostgreSQL: ours (binary COPY, fresh schema, swap)", oursPostgres.Seconds, Rate(oursPostgres.Rows, oursPostgres.Seconds), null, "");
-            Line("PostgreSQL: naive (1 prepared INSERT/row, 1 tx)", naivePostgres.Seconds, Rate(naivePostgres.Rows, naivePostgres.Seconds), naivePostgres.Seconds / oursPostgres.Seconds,
-                Verdict(naivePostgres.Seconds / oursPostgres.Seconds >= 10, ">= 10x"));
-            Line("SQLite: ours (merge + online backup API)", oursSqlite.Seconds, Rate(oursSqlite.Rows, oursSqlite.Seconds), null, "");
-            Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveSqlite.Seconds, Rate(naiveSqlite.Rows, naiveSqlite.Seconds), naiveSqlite.Seconds / oursSqlite.Seconds, "");
-            Console.WriteLine($"{"schema check before ours (validation, timed apart)",-56}{oursPostgres.CheckSeconds,9:N2} s PostgreSQL, {oursSqlite.CheckSeconds:N2} s SQLite");
+            DatabaseLines(oursPostgres.Rows, oursPostgres.Seconds, naivePostgres.Seconds, oursSqlite.Seconds, naiveSqlite.Seconds, oursPostgres.CheckSeconds, oursSqlite.CheckSeconds);
             Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-56}{peak / 1024.0,23:N1} MiB");
             Console.WriteLine($"{"  of it, the file path alone (the part that grows with files)",-56}{oursFiles.PeakRssKilobytes / 1024.0,23:N1} MiB");
             await File.WriteAllTextAsync(Path.Combine(bench.Folder, RestorePeakRssFile), peak.ToString(CultureInfo.InvariantCulture), cancellationToken);
@@ -127,16 +122,8 @@ public static class RestoreBench
             Console.WriteLine($"Load average before: {loadBefore}; after: {loadAfter}.");
             Console.WriteLine($"{"",-56}{"seconds",9}{"rate",18}{"ours/this",12}  target");
             double Median(Func<DatabaseRound, double> pick) => rounds.Select(pick).Order().ElementAt(rounds.Count / 2);
-            var oursPg = Median(r => r.OursPostgres.Seconds);
-            var naivePg = Median(r => r.NaivePostgres.Seconds);
-            var oursLite = Median(r => r.OursSqlite.Seconds);
-            var naiveLite = Median(r => r.NaiveSqlite.Seconds);
-            var rows = rounds[0].OursPostgres.Rows;
-            Line("PostgreSQL: ours (binary COPY, fresh schema, swap)", oursPg, Rate(rows, oursPg), null, "");
-            Line("PostgreSQL: naive (1 prepared INSERT/row, 1 tx)", naivePg, Rate(rows, naivePg), naivePg / oursPg, Verdict(naivePg / oursPg >= 10, ">= 10x"));
-            Line("SQLite: ours (merge + online backup API)", oursLite, Rate(rows, oursLite), null, "");
-            Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveLite, Rate(rows, naiveLite), naiveLite / oursLite, "");
-            Console.WriteLine($"{"schema check before ours (validation, timed apart)",-56}{Median(r => r.OursPostgres.CheckSeconds),9:N2} s PostgreSQL, {Median(r => r.OursSqlite.CheckSeconds):N2} s SQLite");
+            DatabaseLines(rounds[0].OursPostgres.Rows, Median(r => r.OursPostgres.Seconds), Median(r => r.NaivePostgres.Seconds), Median(r => r.OursSqlite.Seconds),
+                Median(r => r.NaiveSqlite.Seconds), Median(r => r.OursPostgres.CheckSeconds), Median(r => r.OursSqlite.CheckSeconds));
             Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-56}{rounds.Max(r => Math.Max(r.OursPostgres.PeakRssKilobytes, r.OursSqlite.PeakRssKilobytes)) / 1024.0,23:N1} MiB");
             foreach (var (round, i) in rounds.Select((r, i) => (r, i)))
             {
@@ -191,6 +178,16 @@ public static class RestoreBench
         var started = Stopwatch.StartNew();
         var rows = await load();
         return (started.Elapsed.TotalSeconds, rows);
+    }
+
+    /// <summary>The database half's rows: ours and the naive load, into PostgreSQL and into SQLite, and the schema checks.</summary>
+    private static void DatabaseLines(long rows, double oursPg, double naivePg, double oursLite, double naiveLite, double checkPg, double checkLite)
+    {
+        Line("PostgreSQL: ours (binary COPY, fresh schema, swap)", oursPg, Rate(rows, oursPg), null, "");
+        Line("PostgreSQL: naive (1 prepared INSERT/row, 1 tx)", naivePg, Rate(rows, naivePg), naivePg / oursPg, Verdict(naivePg / oursPg >= 10, ">= 10x"));
+        Line("SQLite: ours (merge + online backup API)", oursLite, Rate(rows, oursLite), null, "");
+        Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveLite, Rate(rows, naiveLite), naiveLite / oursLite, "");
+        Console.WriteLine($"{"schema check before ours (validation, timed apart)",-56}{checkPg,9:N2} s PostgreSQL, {checkLite:N2} s SQLite");
     }
 
     private static string Rate(long rows, double seconds) => $"{(rows / seconds).ToString("N0", CultureInfo.InvariantCulture)} rows/s";

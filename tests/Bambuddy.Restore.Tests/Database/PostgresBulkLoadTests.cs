@@ -100,6 +100,52 @@ public sealed class PostgresBulkLoadTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task ValuesLargerThanTheCopyBufferArriveWhole()
+    {
+        using var timeout = Timeout();
+        var ct = timeout.Token;
+        using var dir = new TempDirectory();
+        var target = await DemoDatabases.PostgresAsync(server, "bulk_large", dir.Combine("demo"), 94, ct);
+        await DemoDatabases.ScalarAsync(target.ConnectionString, "CREATE TABLE large_values (id serial PRIMARY KEY, t text, jb jsonb, b bytea)", ct);
+        var backup = await DemoDatabases.BackupDbAsync(await DemoDatabases.SqliteAsync(dir.Combine("source"), 95, ct), dir, ct);
+        // 200,000 two-byte characters, a 300 kB JSON document and a 150 kB blob: each more than the 64 KiB buffer.
+        await DemoDatabases.ExecuteAsync(backup,
+            """
+            CREATE TABLE large_values (id INTEGER PRIMARY KEY, t TEXT, jb TEXT, b BLOB);
+            INSERT INTO large_values VALUES (1, replace(hex(zeroblob(100000)), '00', 'üß'), '["' || hex(zeroblob(150000)) || '"]', randomblob(150000)), (2, 'small', '{}', x'01');
+            """,
+            ct);
+        var expected = await SqliteDigestAsync(backup, ct);
+        var restore = RestoreTargets.For(target);
+        var jobId = Guid.NewGuid();
+
+        await restore.PrepareAsync(jobId, backup, dir.Path, null, ct);
+        await restore.CommitAsync(jobId, dir.Path, force: false, ct);
+
+        Assert.Equal(expected, await DemoDatabases.ScalarAsync(target.ConnectionString,
+            "SELECT string_agg(concat(id, ':', length(t), ':', md5(t), ':', length(jb::text), ':', md5(b)), ',' ORDER BY id) FROM large_values", ct));
+    }
+
+    private static async Task<string> SqliteDigestAsync(string path, CancellationToken ct)
+    {
+        await using var connection = DemoDatabases.Open(path);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, t, jb, b FROM large_values ORDER BY id";
+        var parts = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var text = reader.GetString(1);
+            parts.Add($"{reader.GetInt64(0)}:{text.Length}:{Md5(System.Text.Encoding.UTF8.GetBytes(text))}:{reader.GetString(2).Length}:{Md5((byte[])reader.GetValue(3))}");
+        }
+
+        return string.Join(',', parts);
+    }
+
+    private static string Md5(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
+
+    [Fact]
     public async Task TextOfAUtf16DatabaseArrivesAsTheSameCharacters()
     {
         using var timeout = Timeout();

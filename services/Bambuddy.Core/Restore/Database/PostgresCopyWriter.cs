@@ -19,148 +19,96 @@ internal sealed class PostgresCopyWriter(Stream stream)
     public void WriteHeader()
     {
         // "PGCOPY\n\377\r\n\0", then 32-bit flags and a 32-bit header extension length, both zero.
-        Span<byte> header = stackalloc byte[19];
+        var header = Take(19);
         "PGCOPY\n"u8.CopyTo(header);
         header[7] = 0xFF;
         header[8] = (byte)'\r';
         header[9] = (byte)'\n';
         header[10..].Clear();
-        Reserve(header.Length);
-        header.CopyTo(_buffer.AsSpan(_position));
-        _position += header.Length;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void StartRow(int fields)
-    {
-        Reserve(2);
-        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_position), checked((short)fields));
-        _position += 2;
-    }
+    public void StartRow(int fields) => BinaryPrimitives.WriteInt16BigEndian(Take(2), checked((short)fields));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void WriteNull() => WriteInt32(-1);
+    public void WriteNull() => BinaryPrimitives.WriteInt32BigEndian(Take(4), -1);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void WriteBoolean(bool value)
-    {
-        Reserve(5);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), 1);
-        _buffer[_position + 4] = value ? (byte)1 : (byte)0;
-        _position += 5;
-    }
+    public void WriteBoolean(bool value) => Field(1)[0] = value ? (byte)1 : (byte)0;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void WriteInt16(short value)
-    {
-        Reserve(6);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), 2);
-        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_position + 4), value);
-        _position += 6;
-    }
+    public void WriteInt16(short value) => BinaryPrimitives.WriteInt16BigEndian(Field(2), value);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void WriteInt32Field(int value)
-    {
-        Reserve(8);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), 4);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position + 4), value);
-        _position += 8;
-    }
+    public void WriteInt32Field(int value) => BinaryPrimitives.WriteInt32BigEndian(Field(4), value);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void WriteInt64Field(long value)
-    {
-        Reserve(12);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), 8);
-        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(_position + 4), value);
-        _position += 12;
-    }
+    public void WriteInt64Field(long value) => BinaryPrimitives.WriteInt64BigEndian(Field(8), value);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void WriteSingle(float value)
-    {
-        Reserve(8);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), 4);
-        BinaryPrimitives.WriteSingleBigEndian(_buffer.AsSpan(_position + 4), value);
-        _position += 8;
-    }
+    public void WriteSingle(float value) => BinaryPrimitives.WriteSingleBigEndian(Field(4), value);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void WriteDouble(double value)
-    {
-        Reserve(12);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), 8);
-        BinaryPrimitives.WriteDoubleBigEndian(_buffer.AsSpan(_position + 4), value);
-        _position += 12;
-    }
+    public void WriteDouble(double value) => BinaryPrimitives.WriteDoubleBigEndian(Field(8), value);
 
     /// <summary>A field of raw bytes (text as UTF-8, bytea, json), with an optional leading byte (jsonb's version).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteBytes(ReadOnlySpan<byte> value, byte? prefix = null)
     {
-        var length = value.Length + (prefix is null ? 0 : 1);
-        Reserve(5);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), length);
-        _position += 4;
-        if (prefix is { } p)
+        var prefixLength = prefix is null ? 0 : 1;
+        if (value.Length <= _buffer.Length - 4 - prefixLength)
         {
-            _buffer[_position++] = p;
-        }
+            var field = Field(prefixLength + value.Length);
+            if (prefix is { } p)
+            {
+                field[0] = p;
+            }
 
-        if (value.Length <= _buffer.Length - _position)
-        {
-            value.CopyTo(_buffer.AsSpan(_position));
-            _position += value.Length;
+            value.CopyTo(field[prefixLength..]);
             return;
         }
 
-        // A value larger than what is left goes straight to the stream after what is buffered.
+        // A value larger than the buffer goes straight to the stream after its length (and prefix) and what is buffered.
+        var head = Take(4 + prefixLength);
+        BinaryPrimitives.WriteInt32BigEndian(head, prefixLength + value.Length);
+        if (prefix is { } q)
+        {
+            head[4] = q;
+        }
+
         Flush();
         stream.Write(value);
     }
 
-    /// <summary>A field whose bytes the caller formats into <paramref name="maxLength"/> bytes at most; returns the span to fill.</summary>
+    /// <summary>A field of <paramref name="length"/> bytes: its length is written, its bytes are the span to fill.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public Span<byte> BeginField(int maxLength)
+    public Span<byte> Field(int length)
     {
-        Reserve(4 + maxLength);
-        return _buffer.AsSpan(_position + 4, maxLength);
-    }
-
-    /// <summary>Ends a field begun with <see cref="BeginField"/> at the length written.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void EndField(int length)
-    {
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), length);
-        _position += 4 + length;
+        var field = Take(4 + length);
+        BinaryPrimitives.WriteInt32BigEndian(field, length);
+        return field[4..];
     }
 
     /// <summary>The trailer (a field count of -1), then everything buffered.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Complete()
     {
-        Reserve(2);
-        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_position), -1);
-        _position += 2;
+        BinaryPrimitives.WriteInt16BigEndian(Take(2), -1);
         Flush();
     }
 
+    /// <summary>The next <paramref name="bytes"/> bytes of the buffer (flushed first when they do not fit), counted as written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteInt32(int value)
-    {
-        Reserve(4);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_position), value);
-        _position += 4;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Reserve(int bytes)
+    private Span<byte> Take(int bytes)
     {
         if (_buffer.Length - _position < bytes)
         {
             Flush();
         }
+
+        var span = _buffer.AsSpan(_position, bytes);
+        _position += bytes;
+        return span;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -75,17 +75,14 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             throw new InvalidOperationException($"Job {jobId} is already committed; it cannot be prepared again.");
         }
 
-        // The backup's tables and row counts are read while the server looks at the target.
-        var backupRead = Task.Run(() => BackupTables.ReadAsync(backupDbPath, ct), ct);
-        _ = backupRead.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
-            // The empty tables first, committed, so that two connections can load them side by side; the schema
-            // only takes its final name in the last transaction, so a half-prepared one is never committed. What a
-            // prepare that crashed or failed half-way left goes in the same transaction.
+            // The tables the load starts with first, empty and committed, so that two connections can load them side
+            // by side; the schema only takes its final name in the last transaction, so a half-prepared one is never
+            // committed. What a prepare that crashed or failed half-way left is dropped in the same transaction.
             AfterLoad afterLoad;
             var cloned = await HasBambuddyTablesAsync(connection, ct);
-            var backup = await backupRead;
+            var backup = await BackupTables.ReadAsync(backupDbPath, ct);
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
                 string[] fresh = [$"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE", $"DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", $"CREATE SCHEMA {Quote(partial)}"];

@@ -146,9 +146,7 @@ internal static class PostgresValueWriter
                 writer.WriteInt64Field(ToTime(value).Ticks / TimeSpan.TicksPerMicrosecond);
                 break;
             case PostgresCopyType.Uuid:
-                var field = writer.BeginField(16);
-                ToGuid(value).TryWriteBytes(field, bigEndian: true, out _);
-                writer.EndField(16);
+                ToGuid(value).TryWriteBytes(writer.Field(16), bigEndian: true, out _);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, null);
@@ -190,7 +188,7 @@ internal static class PostgresValueWriter
         }
 
         var count = last - first;
-        var field = writer.BeginField(8 + (2 * count));
+        var field = writer.Field(8 + (2 * count));
         BinaryPrimitives.WriteInt16BigEndian(field, (short)count);
         BinaryPrimitives.WriteInt16BigEndian(field[2..], (short)(count == 0 ? 0 : weight));
         BinaryPrimitives.WriteUInt16BigEndian(field[4..], value < 0 && count > 0 ? (ushort)0x4000 : (ushort)0);
@@ -199,8 +197,6 @@ internal static class PostgresValueWriter
         {
             BinaryPrimitives.WriteInt16BigEndian(field[(8 + (2 * i))..], groups[first + i]);
         }
-
-        writer.EndField(8 + (2 * count));
     }
 
     /// <summary>The kind of a boxed SQLite value, for messages that must not show the value.</summary>
