@@ -40,6 +40,12 @@ public static class BambuddySchema
     /// <summary>Every foreign key as <c>ALTER TABLE … ADD FOREIGN KEY …</c>, to run once all tables exist (or are loaded).</summary>
     public static IReadOnlyList<string> PostgresForeignKeys => _postgresScript.Value.ForeignKeys;
 
+    /// <summary>
+    /// Each table's columns as PostgreSQL's catalog has them once <see cref="PostgresTables"/> ran (name, <c>typname</c>,
+    /// NOT NULL, default), in order: what a restore needs to know before it creates a table. A test holds this to a server's catalog.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<PostgresColumn>> PostgresColumns => _postgresScript.Value.Columns;
+
     public static async Task ApplyToSqliteAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -88,6 +94,7 @@ public static class BambuddySchema
         var keys = new List<string>();
         var indexes = new List<string>();
         var foreignKeys = new List<string>();
+        var columns = new Dictionary<string, IReadOnlyList<PostgresColumn>>(StringComparer.OrdinalIgnoreCase);
         foreach (var statement in SplitStatements(sql))
         {
             const string createTable = "CREATE TABLE ";
@@ -101,6 +108,7 @@ public static class BambuddySchema
             var close = statement.LastIndexOf(')');
             var table = statement[createTable.Length..open].Trim();
             var kept = new List<string>();
+            var tableColumns = new List<PostgresColumn>();
             foreach (var clause in SplitTopLevel(statement[(open + 1)..close]))
             {
                 if (IsTableConstraint(clause, "FOREIGN"))
@@ -114,14 +122,52 @@ public static class BambuddySchema
                 else
                 {
                     kept.Add(clause);
+                    var isCheck = clause.StartsWith("CHECK", StringComparison.OrdinalIgnoreCase) && clause[5..].TrimStart().StartsWith('(');
+                    if (!isCheck && !clause.StartsWith("CONSTRAINT ", StringComparison.OrdinalIgnoreCase))
+                    {
+                        tableColumns.Add(ParseColumn(table, clause));
+                    }
                 }
             }
 
+            columns[table] = tableColumns;
             tables.Add($"{statement[..(open + 1)]}\n\t{string.Join(",\n\t", kept)}\n)");
         }
 
-        return new PostgresScript(tables, [.. keys, .. indexes], foreignKeys);
+        return new PostgresScript(tables, [.. keys, .. indexes], foreignKeys, columns);
     }
+
+    /// <summary>
+    /// <c>name TYPE [DEFAULT …] [NOT NULL]</c> as SQLAlchemy writes a column, its type spelled as the catalog's <c>typname</c>.
+    /// A type not listed here is a schema this code was not written for: it throws rather than guess.
+    /// </summary>
+    private static PostgresColumn ParseColumn(string table, string clause)
+    {
+        var space = clause.IndexOfAny([' ', '\t', '\n']);
+        var name = clause[..space].Trim('"');
+        var definition = clause[space..].Trim();
+        var upper = definition.ToUpperInvariant();
+        string[] serials = ["SERIAL", "BIGSERIAL", "SMALLSERIAL"];
+        var serial = serials.Any(s => upper == s || upper.StartsWith(s + " ", StringComparison.Ordinal));
+        var type = ColumnTypes.FirstOrDefault(t => upper.StartsWith(t.Spelling, StringComparison.Ordinal)
+                                                   && (upper.Length == t.Spelling.Length || upper[t.Spelling.Length] is ' ' or '('));
+        if (type.TypeName is null)
+        {
+            throw new InvalidOperationException($"Bambuddy's schema gives {table}.{name} a type this restore does not know: '{definition}'.");
+        }
+
+        return new PostgresColumn(name, type.TypeName, serial || upper.Contains(" NOT NULL", StringComparison.Ordinal) || upper.StartsWith("NOT NULL", StringComparison.Ordinal),
+            serial || upper.Contains(" DEFAULT ", StringComparison.Ordinal));
+    }
+
+    /// <summary>Type spellings of Bambuddy's DDL (longest first where one begins another) and their <c>typname</c>.</summary>
+    private static readonly (string Spelling, string TypeName)[] ColumnTypes =
+    [
+        ("SMALLSERIAL", "int2"), ("BIGSERIAL", "int8"), ("SERIAL", "int4"), ("SMALLINT", "int2"), ("INTEGER", "int4"), ("BIGINT", "int8"),
+        ("BOOLEAN", "bool"), ("VARCHAR", "varchar"), ("TEXT", "text"), ("FLOAT", "float8"), ("DOUBLE PRECISION", "float8"), ("REAL", "float4"),
+        ("NUMERIC", "numeric"), ("TIMESTAMP WITHOUT TIME ZONE", "timestamp"), ("TIMESTAMP WITH TIME ZONE", "timestamptz"), ("DATE", "date"),
+        ("TIME WITHOUT TIME ZONE", "time"), ("JSONB", "jsonb"), ("JSON", "json"), ("BYTEA", "bytea"), ("UUID", "uuid"),
+    ];
 
     /// <summary>A table constraint whose kind starts with <paramref name="keyword"/> (FOREIGN, PRIMARY, UNIQUE), named or not; a column so named is not one.</summary>
     private static bool IsTableConstraint(string clause, string keyword)
@@ -202,5 +248,10 @@ public static class BambuddySchema
         return parts;
     }
 
-    private sealed record PostgresScript(IReadOnlyList<string> Tables, IReadOnlyList<string> KeysAndIndexes, IReadOnlyList<string> ForeignKeys);
+    private sealed record PostgresScript(IReadOnlyList<string> Tables, IReadOnlyList<string> KeysAndIndexes, IReadOnlyList<string> ForeignKeys,
+        IReadOnlyDictionary<string, IReadOnlyList<PostgresColumn>> Columns);
 }
+
+/// <summary>A column of Bambuddy's PostgreSQL schema as the server's catalog describes it.</summary>
+/// <param name="TypeName">The catalog's <c>typname</c> (<c>int4</c>, <c>varchar</c>, <c>timestamp</c>, …).</param>
+public sealed record PostgresColumn(string Name, string TypeName, bool NotNull, bool HasDefault);

@@ -56,6 +56,32 @@ public sealed class PostgresBulkLoadTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task BambuddysColumnsAsTheSchemaFileIsReadAreWhatTheServerMakesOfIt()
+    {
+        using var timeout = Timeout();
+        var ct = timeout.Token;
+        var reference = await server.CreateDatabaseAsync("bulk_columns", ct);
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(reference) { Pooling = false }.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await BambuddySchema.ApplyToPostgresAsync(connection, ct);
+        }
+
+        // The restore creates each table in the transaction that loads it, so it reads the columns from the file, not the server.
+        var catalog = (string)(await DemoDatabases.ScalarAsync(reference,
+            """
+            SELECT string_agg(format('%s.%s %s %s %s', c.relname, a.attname, t.typname, a.attnotnull, a.atthasdef), E'\n' ORDER BY c.relname, a.attnum)
+            FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped JOIN pg_type t ON t.oid = a.atttypid
+            WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+            """, ct))!;
+        var parsed = string.Join("\n", BambuddySchema.PostgresColumns.OrderBy(t => t.Key, StringComparer.Ordinal)
+            .SelectMany(t => t.Value.Select(c => $"{t.Key}.{c.Name} {c.TypeName} {(c.NotNull ? "t" : "f")} {(c.HasDefault ? "t" : "f")}")));
+        Assert.Equal(BambuddySchema.TableCount, BambuddySchema.PostgresColumns.Count);
+        Assert.Contains("print_archives.id int4 t t", parsed, StringComparison.Ordinal);
+        Assert.Equal(catalog, parsed);
+    }
+
+    [Fact]
     public async Task EveryColumnTypeIsFilledFromEveryFormSqliteStoresItIn()
     {
         using var timeout = Timeout();

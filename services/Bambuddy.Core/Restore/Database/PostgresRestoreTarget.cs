@@ -69,6 +69,8 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     public async Task PrepareAsync(Guid jobId, string backupDbPath, string workDirectory, IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
     {
         var partial = PartialSchemaName(jobId);
+        // Begun before the first query, which on a database this backend has not used yet waits for its catalog caches.
+        await using var side = SideWork.Start(backupDbPath, () => OpenLoadersAsync(partial, ct), ct);
         await using var connection = await OpenAsync(ct);
         if (await SchemaExistsAsync(connection, OldSchemaName(jobId), ct))
         {
@@ -77,22 +79,16 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
         try
         {
-            // The tables the load starts with first, empty and committed, so that two connections can load them side
-            // by side; the schema only takes its final name in the last transaction, so a half-prepared one is never
-            // committed. What a prepare that crashed or failed half-way left is dropped in the same transaction.
-            AfterLoad afterLoad;
+            // Only the schema is made here: each table is created by the connection that loads it, in the transaction
+            // that loads and keys it, so that creating tables (a file or more each) overlaps the loading of others. The
+            // schema takes its final name in the last transaction, so a half-prepared one is never committed; what a
+            // prepare that crashed or failed half-way left is dropped in the same transaction.
             var cloned = await HasBambuddyTablesAsync(connection, ct);
-            var backup = await BackupTables.ReadAsync(backupDbPath, ct);
-            await using (var transaction = await connection.BeginTransactionAsync(ct))
-            {
-                string[] fresh = [$"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE", $"DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", $"CREATE SCHEMA {Quote(partial)}"];
-                afterLoad = cloned
-                    ? await CloneTablesAsync(connection, fresh, partial, ct)
-                    : await CreateBambuddyTablesAsync(connection, fresh, partial, backup, ct);
-                await transaction.CommitAsync(ct);
-            }
-
-            await LoadAsync(connection, partial, backupDbPath, backup, afterLoad, progress, ct);
+            await ExecuteBatchAsync(connection,
+                [$"DROP SCHEMA IF EXISTS {Quote(NewSchemaName(jobId))} CASCADE", $"DROP SCHEMA IF EXISTS {Quote(partial)} CASCADE", $"CREATE SCHEMA {Quote(partial)}"], ct);
+            var schema = cloned ? await ReadCloneAsync(connection, partial, ct) : await side.Bambuddy;
+            await LoadAsync(connection, await side.Loaders, partial, backupDbPath, await side.Backup, schema, progress, ct);
+            await side.CloseLoadersAsync();
 
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
@@ -113,6 +109,48 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             await DropPartialAsync(connection, partial);
             throw;
         }
+    }
+
+    /// <summary>
+    /// What a prepare's first connection does not wait for: the backup's tables read, Bambuddy's schema parsed (unused
+    /// when the target has its own), the other loading connections opened. Disposing waits for all of it, whatever its
+    /// outcome (a failure is reported by the step that awaited it), and closes the loaders.
+    /// </summary>
+    private sealed class SideWork : IAsyncDisposable
+    {
+        private bool _closed;
+
+        private SideWork(Task<BackupTables> backup, Task<SchemaPlan> bambuddy, Task<IReadOnlyList<NpgsqlConnection>> loaders) =>
+            (Backup, Bambuddy, Loaders) = (backup, bambuddy, loaders);
+
+        public Task<BackupTables> Backup { get; }
+
+        public Task<SchemaPlan> Bambuddy { get; }
+
+        public Task<IReadOnlyList<NpgsqlConnection>> Loaders { get; }
+
+        public static SideWork Start(string backupDbPath, Func<Task<IReadOnlyList<NpgsqlConnection>>> openLoaders, CancellationToken ct) =>
+            new(Task.Run(() => BackupTables.ReadAsync(backupDbPath, ct), ct), Task.Run(BambuddyTables, ct), Task.Run(openLoaders, ct));
+
+        public async Task CloseLoadersAsync()
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            await Task.WhenAll(Backup, Bambuddy, Loaders).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (Loaders.IsCompletedSuccessfully)
+            {
+                foreach (var loader in Loaders.Result)
+                {
+                    await loader.DisposeAsync();
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await CloseLoadersAsync();
     }
 
     /// <summary>What a failed prepare leaves is dropped at once; if that fails too, the next prepare or the discard drops it.</summary>
@@ -207,21 +245,21 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     }
 
     /// <summary>
-    /// The target's public tables again in <paramref name="schema"/>: columns, types, NOT NULL, defaults, checks,
-    /// identity, and serial columns with sequences of their own. Returns what is added after the load: keys,
-    /// indexes and foreign keys, as the catalog prints them, to run with <c>search_path</c> = the new schema.
+    /// How to make the target's public tables again in <paramref name="schema"/>: columns, types, NOT NULL, defaults,
+    /// checks, identity, and serial columns with sequences of their own; then keys, indexes and foreign keys, as the
+    /// catalog prints them, to run with <c>search_path</c> = the new schema.
     /// </summary>
-    private static async Task<AfterLoad> CloneTablesAsync(NpgsqlConnection connection, IEnumerable<string> fresh, string schema, CancellationToken ct)
+    private static async Task<SchemaPlan> ReadCloneAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
-        await ExecuteBatchAsync(connection, fresh, ct);
         var target = Quote(schema);
-        var tables = await ReadListAsync(connection,
-            "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' ORDER BY c.relname",
-            r => r.GetString(0), ct);
-        await ExecuteBatchAsync(connection, tables.Select(table =>
+        var creates = (await ReadListAsync(connection,
+                "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' ORDER BY c.relname",
+                r => r.GetString(0), ct))
+            .ToDictionary(table => table, table => new List<string>
+            {
                 $"CREATE TABLE {target}.{Quote(table)} (LIKE public.{Quote(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY " +
-                "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION)"),
-            ct);
+                "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION)",
+            }, StringComparer.Ordinal);
 
         var sequences = await ReadListAsync(connection,
             """
@@ -237,19 +275,17 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             r => (Table: r.GetString(0), Column: r.GetString(1), Sequence: r.GetString(2), Type: r.GetString(3),
                 Increment: r.GetInt64(4), Min: r.GetInt64(5), Max: r.GetInt64(6), Start: r.GetInt64(7), Cycle: r.GetBoolean(8)),
             ct);
-        await ExecuteBatchAsync(connection, sequences.SelectMany(s =>
-            {
-                var sequence = $"{target}.{Quote(s.Sequence)}";
-                return new[]
-                {
-                    $"CREATE SEQUENCE {sequence} AS {s.Type} INCREMENT BY {s.Increment} MINVALUE {s.Min} MAXVALUE {s.Max} START WITH {s.Start} {(s.Cycle ? "CYCLE" : "NO CYCLE")} " +
-                    $"OWNED BY {target}.{Quote(s.Table)}.{Quote(s.Column)}",
-                    $"ALTER TABLE {target}.{Quote(s.Table)} ALTER COLUMN {Quote(s.Column)} SET DEFAULT nextval({Literal(sequence)}::regclass)",
-                };
-            }),
-            ct);
+        foreach (var s in sequences)
+        {
+            var sequence = $"{target}.{Quote(s.Sequence)}";
+            creates[s.Table].Add(
+                $"CREATE SEQUENCE {sequence} AS {s.Type} INCREMENT BY {s.Increment} MINVALUE {s.Min} MAXVALUE {s.Max} START WITH {s.Start} {(s.Cycle ? "CYCLE" : "NO CYCLE")} " +
+                $"OWNED BY {target}.{Quote(s.Table)}.{Quote(s.Column)}");
+            creates[s.Table].Add($"ALTER TABLE {target}.{Quote(s.Table)} ALTER COLUMN {Quote(s.Column)} SET DEFAULT nextval({Literal(sequence)}::regclass)");
+        }
 
         // Read with public first on the search path, so references to its tables come out unqualified.
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         await ExecuteAsync(connection, "SET LOCAL search_path TO public", ct);
         var keys = await ReadListAsync(connection,
             """
@@ -276,25 +312,25 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             ORDER BY c.relname, con.conname
             """,
             r => new ForeignKey(r.GetString(0), r.GetString(1), r.GetString(2)), ct);
-        await ExecuteAsync(connection, "RESET search_path", ct);
-        return new AfterLoad([.. keys, .. indexes], foreignKeys, []);
+        await transaction.CommitAsync(ct);
+
+        // LIKE makes each column as it is in public: its catalog entry is the new table's.
+        var columns = await ReadColumnsAsync(connection, "public", ct);
+        return new SchemaPlan(creates.ToDictionary(c => c.Key, c => (IReadOnlyList<string>)c.Value, StringComparer.OrdinalIgnoreCase), columns, [.. keys, .. indexes], foreignKeys);
     }
 
-    /// <summary>
-    /// Bambuddy's tables that the backup has rows for; the others (most of them, in practice) are created by the
-    /// first connection while the second one already loads, see <see cref="LoadAsync"/>.
-    /// </summary>
-    private static async Task<AfterLoad> CreateBambuddyTablesAsync(NpgsqlConnection connection, IEnumerable<string> fresh, string schema, BackupTables backup, CancellationToken ct)
+    /// <summary>How to make Bambuddy's own schema, for a target without one; its columns come from the schema file, parsed as the catalog has them.</summary>
+    private static SchemaPlan BambuddyTables()
     {
-        var creates = BambuddySchema.PostgresTables.Select(statement =>
+        var creates = BambuddySchema.PostgresTables.ToDictionary(statement =>
         {
             var table = CreatedTable().Match(statement);
-            return table.Success
-                ? (Table: table.Groups[1].Value, Statement: statement)
-                : throw new InvalidOperationException($"No table in Bambuddy's statement '{statement}'.");
-        }).ToList();
-        var now = creates.Where(c => backup.Rows.GetValueOrDefault(c.Table) > 0).ToList();
-        await ExecuteBatchAsync(connection, [.. fresh, $"SET LOCAL search_path TO {Quote(schema)}", .. now.Select(c => c.Statement), "RESET search_path"], ct);
+            return table.Success ? table.Groups[1].Value : throw new InvalidOperationException($"No table in Bambuddy's statement '{statement}'.");
+        }, statement => (IReadOnlyList<string>)[statement], StringComparer.OrdinalIgnoreCase);
+        var columns = BambuddySchema.PostgresColumns.ToDictionary(
+            t => t.Key,
+            t => t.Value.Select(c => new TargetColumn(c.Name, c.TypeName, c.NotNull, c.HasDefault, IsGenerated: false)).ToList(),
+            StringComparer.OrdinalIgnoreCase);
         var keys = BambuddySchema.PostgresKeysAndIndexes.Select(statement =>
         {
             var table = KeyTable().Match(statement);
@@ -309,28 +345,27 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                 ? new ForeignKey(tables.Groups[1].Value, tables.Groups[2].Value, statement)
                 : throw new InvalidOperationException($"No tables in Bambuddy's foreign key statement '{statement}'.");
         }).ToList();
-        return new AfterLoad(keys, foreignKeys, [.. creates.Except(now)]);
+        return new SchemaPlan(creates, columns, keys, foreignKeys);
     }
 
     /// <summary>
-    /// Every table of the new schema, each in a transaction of its own: the backup's rows by binary COPY, then the
-    /// table's keys and indexes, built once over the loaded rows; and the foreign keys. Two connections share the
-    /// work, largest tables first, so the server builds one table's indexes while the other table streams in.
+    /// Every table of the new schema, each in a transaction of its own: created, the backup's rows by binary COPY, then
+    /// the table's keys and indexes, built once over the loaded rows; and the foreign keys. Two connections share the
+    /// work, largest tables first, so the server creates or indexes one table while the other table streams in.
     /// </summary>
-    private async Task LoadAsync(NpgsqlConnection connection, string schema, string backupDbPath, BackupTables backup, AfterLoad afterLoad,
-        IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
+    private static async Task LoadAsync(NpgsqlConnection connection, IReadOnlyList<NpgsqlConnection> loaders, string schema, string backupDbPath, BackupTables backup,
+        SchemaPlan schemaPlan, IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
     {
-        var targetTables = await ReadColumnsAsync(connection, schema, ct);
-        var keysByTable = afterLoad.Keys.ToLookup(k => k.Table, k => k.Statement, StringComparer.Ordinal);
+        var keysByTable = schemaPlan.Keys.ToLookup(k => k.Table, k => k.Statement, StringComparer.OrdinalIgnoreCase);
         var plans = new List<TablePlan>();
-        foreach (var (table, columns) in targetTables)
+        foreach (var (table, creates) in schemaPlan.Creates)
         {
             var shared = new List<(TargetColumn Target, string Source, PostgresCopyType Type)>();
             var hasId = false;
             if (backup.Columns.TryGetValue(table, out var backupColumns))
             {
                 var sourceNames = backupColumns.ToDictionary(c => c.Name, c => c.Name, StringComparer.OrdinalIgnoreCase);
-                foreach (var column in columns.Where(c => !c.IsGenerated && sourceNames.ContainsKey(c.Name)))
+                foreach (var column in schemaPlan.Columns.GetValueOrDefault(table, []).Where(c => !c.IsGenerated && sourceNames.ContainsKey(c.Name)))
                 {
                     var type = PostgresValueWriter.For(column.TypeName)
                         ?? throw new DatabaseRefusedException("schema", $"Column {table}.{column.Name} has the type {column.TypeName}, which the restore cannot fill.");
@@ -341,15 +376,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             }
 
             var rows = shared.Count > 0 ? backup.Rows[table] : 0;
-            plans.Add(new TablePlan(table, hasId, shared, rows, [.. keysByTable[table]]));
-        }
-
-        // Tables still to be created hold no rows of the backup: only their keys are built, once they exist.
-        plans.AddRange(afterLoad.Deferred.Select(d => new TablePlan(d.Table, false, [], 0, [.. keysByTable[d.Table]], Deferred: true)));
-        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (afterLoad.Deferred.Count == 0)
-        {
-            created.SetResult();
+            plans.Add(new TablePlan(table, creates, hasId, shared, rows, [.. keysByTable[table]]));
         }
 
         var queue = new Queue<TablePlan>(plans.OrderByDescending(p => p.Rows * Math.Max(1, p.Columns.Count)).ThenBy(p => p.Table, StringComparer.Ordinal));
@@ -361,7 +388,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         // A foreign key is added as soon as its two tables are loaded and keyed, ahead of the tables still waiting, so
         // that checking it overlaps the loading of the others. Each runs in a transaction of its own: one that waits
         // for a lock on a parent table another key shares waits for that one statement only.
-        var waiting = afterLoad.ForeignKeys.ToList();
+        var waiting = schemaPlan.ForeignKeys.ToList();
         var ready = new Queue<ForeignKey>();
         var loaded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var tablesLeft = plans.Count;
@@ -392,22 +419,6 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
         async Task WorkAsync(NpgsqlConnection target)
         {
-            if (target == connection && !created.Task.IsCompleted)
-            {
-                try
-                {
-                    await using var transaction = await target.BeginTransactionAsync(failed.Token);
-                    await ExecuteBatchAsync(target, afterLoad.Deferred.Select(d => d.Statement), failed.Token);
-                    await transaction.CommitAsync(failed.Token);
-                    created.SetResult();
-                }
-                catch (Exception e)
-                {
-                    created.SetException(e);
-                    throw;
-                }
-            }
-
             await using var sqlite = BackupSqlite.OpenReadOnly(backupDbPath);
             await sqlite.OpenAsync(failed.Token);
             // Steps go straight to SQLite, past Microsoft.Data.Sqlite's own retries: a WAL database opened by two
@@ -446,15 +457,16 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                     continue;
                 }
 
-                if (plan.Deferred)
-                {
-                    await created.Task.WaitAsync(failed.Token);
-                }
-
                 await using (var transaction = await target.BeginTransactionAsync(failed.Token))
                 {
-                    if (plan.Rows > 0)
+                    if (plan.Rows == 0)
                     {
+                        // Nothing to load: made and keyed in one round trip.
+                        await ExecuteBatchAsync(target, [.. plan.Creates, .. plan.Keys], failed.Token);
+                    }
+                    else
+                    {
+                        await ExecuteBatchAsync(target, plan.Creates, failed.Token);
                         // Synchronous on purpose: per-value async writes would cost more than the copy itself.
                         var copied = await Task.Run(() => CopyTable(target, sqlite, schema, plan, failed.Token), failed.Token);
                         lock (gate)
@@ -462,9 +474,10 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                             done += copied;
                             progress?.Report(new DatabaseRestoreProgress(plan.Table, done, total));
                         }
+
+                        await ExecuteRefusingAsync(target, plan.Keys, failed.Token);
                     }
 
-                    await ExecuteRefusingAsync(target, plan.Keys, failed.Token);
                     await transaction.CommitAsync(failed.Token);
                 }
 
@@ -506,30 +519,46 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             }
         }
 
-        var connections = new List<NpgsqlConnection> { connection };
+        // The other loaders were opened with the new schema as their search path.
+        await ExecuteAsync(connection, $"SET search_path TO {Quote(schema)}", ct);
+        await ShareAsync([connection, .. loaders], WorkAsync);
+        await ExecuteAsync(connection, "RESET search_path", ct);
+    }
+
+    /// <summary>The loading connections besides the prepare's own, their search path the new schema; none opened if one fails.</summary>
+    private async Task<IReadOnlyList<NpgsqlConnection>> OpenLoadersAsync(string schema, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_connectionString) { SearchPath = schema };
+        var opening = Enumerable.Range(1, LoadConnections - 1).Select(async _ =>
+        {
+            var loader = new NpgsqlConnection(builder.ConnectionString);
+            try
+            {
+                await loader.OpenAsync(ct);
+                return loader;
+            }
+            catch
+            {
+                await loader.DisposeAsync();
+                throw;
+            }
+        }).ToList();
         try
         {
-            for (var i = 1; i < LoadConnections; i++)
-            {
-                connections.Add(await OpenAsync(ct));
-            }
-
-            foreach (var target in connections)
-            {
-                await ExecuteAsync(target, $"SET search_path TO {Quote(schema)}", ct);
-            }
-
-            await ShareAsync(connections, WorkAsync);
-            await ExecuteAsync(connection, "RESET search_path", ct);
+            return await Task.WhenAll(opening);
         }
-        finally
+        catch
         {
-            foreach (var another in connections.Skip(1))
+            foreach (var opened in opening.Where(t => t.IsCompletedSuccessfully))
             {
-                await another.DisposeAsync();
+                await opened.Result.DisposeAsync();
             }
+
+            throw;
         }
     }
+
+
 
     /// <summary>
     /// One table through a raw binary COPY: rows stepped straight from SQLite (no data reader, no boxed values)
@@ -870,11 +899,16 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
     private sealed record TargetColumn(string Name, string TypeName, bool NotNull, bool HasDefault, bool IsGenerated);
 
-    private sealed record TablePlan(string Table, bool HasId, List<(TargetColumn Target, string Source, PostgresCopyType Type)> Columns, long Rows, List<string> Keys, bool Deferred = false);
+    /// <summary>One table's transaction: <paramref name="Creates"/>, the backup's rows by COPY, then <paramref name="Keys"/>.</summary>
+    private sealed record TablePlan(string Table, IReadOnlyList<string> Creates, bool HasId, List<(TargetColumn Target, string Source, PostgresCopyType Type)> Columns, long Rows,
+        List<string> Keys);
 
-    /// <summary>What the load leaves for later: each table's keys and indexes (built after its rows), and the foreign keys (after all tables).</summary>
-    /// <param name="Deferred">Tables not created yet (empty in the backup): the first loading connection creates them first.</param>
-    private sealed record AfterLoad(List<(string Table, string Statement)> Keys, List<ForeignKey> ForeignKeys, List<(string Table, string Statement)> Deferred);
+    /// <summary>
+    /// The new schema: per table, the statements that create it and the columns they make; each table's keys and indexes
+    /// (built after its rows), and the foreign keys (once both of their tables are in).
+    /// </summary>
+    private sealed record SchemaPlan(IReadOnlyDictionary<string, IReadOnlyList<string>> Creates, Dictionary<string, List<TargetColumn>> Columns,
+        List<(string Table, string Statement)> Keys, List<ForeignKey> ForeignKeys);
 
     /// <summary>A foreign key of <paramref name="Table"/> to <paramref name="References"/>: it can be added once both are loaded and keyed.</summary>
     private sealed record ForeignKey(string Table, string References, string Statement);
