@@ -4,6 +4,7 @@ using System.Text.Json;
 using Bambuddy.Core.Archive;
 using Bambuddy.Core.Restore.Zip;
 using Bambuddy.Testing;
+using Npgsql;
 
 namespace Bambuddy.Bench;
 
@@ -55,15 +56,15 @@ public static class RestoreBench
 
             // The database: into PostgreSQL and into SQLite, ours against the naive load.
             var backupDb = Path.Combine(runDir, "backup.db");
-            var database = await TimeDatabaseAsync(backupDb, runDir, 1, cancellationToken);
-            var (oursPostgres, naivePostgres, oursSqlite, naiveSqlite) = database[0];
+            var database = await TimeDatabaseAsync(backupDb, runDir, FullRounds, cancellationToken);
             var loadAfter = DiskState.LoadAverage();
 
-            var peak = new[] { oursFiles.PeakRssKilobytes, oursPostgres.PeakRssKilobytes, oursSqlite.PeakRssKilobytes }.Max();
+            var peak = Math.Max(oursFiles.PeakRssKilobytes, database.Max(r => Math.Max(r.OursPostgres.PeakRssKilobytes, r.OursSqlite.PeakRssKilobytes)));
             Console.WriteLine();
-            Console.WriteLine($"== Restore: {restoredBytes / 1048576.0:N1} MiB in {restoredEntries:N0} files, database {oursPostgres.Rows:N0} rows ({bench.Marker.GeneratedRows:N0} generated) ==");
+            Console.WriteLine($"== Restore: {restoredBytes / 1048576.0:N1} MiB in {restoredEntries:N0} files, database {database[0].OursPostgres.Rows:N0} rows ({bench.Marker.GeneratedRows:N0} generated) ==");
             Console.WriteLine($"ZIP {new FileInfo(zipPath).Length / 1048576.0:N1} MiB on the same disk as the outputs: {options.Directory}");
-            Console.WriteLine($"Load average before: {loadBefore}; after the timings: {loadAfter}. Page cache warm (the ZIP was just written and read). Each was run once.");
+            Console.WriteLine($"Load average before: {loadBefore}; after the timings: {loadAfter}. Page cache warm (the ZIP was just written and read).");
+            Console.WriteLine($"The files were timed once each; the database {FullRounds} rounds, ours beside the naive load in each (medians, rounds below).");
             Console.WriteLine("MB/s = restored file bytes / seconds (1 MB = 10^6 bytes); rows/s = rows loaded / seconds.");
             Console.WriteLine();
             Console.WriteLine($"{"",-56}{"seconds",9}{"rate",18}{"ours/this",12}  target");
@@ -75,7 +76,7 @@ public static class RestoreBench
             var unzipAll = unzip.Elapsed.TotalSeconds + unzipSync.Elapsed.TotalSeconds;
             Line("files: unzip -q + sync vs ours (like for like)", unzipAll, $"{DiskState.Mb(restoredBytes / unzipAll)} MB/s", unzipAll / oursFiles.Seconds,
                 Verdict(unzipAll / oursFiles.Seconds >= 0.8, ">= 0.80"));
-            DatabaseLines(oursPostgres.Rows, oursPostgres.Seconds, naivePostgres.Seconds, oursSqlite.Seconds, naiveSqlite.Seconds, oursPostgres.CheckSeconds, oursSqlite.CheckSeconds);
+            DatabaseLines(database);
             Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-56}{peak / 1024.0,23:N1} MiB");
             Console.WriteLine($"{"  of it, the file path alone (the part that grows with files)",-56}{oursFiles.PeakRssKilobytes / 1024.0,23:N1} MiB");
             await File.WriteAllTextAsync(Path.Combine(bench.Folder, RestorePeakRssFile), peak.ToString(CultureInfo.InvariantCulture), cancellationToken);
@@ -84,7 +85,9 @@ public static class RestoreBench
             CompareRestorePeakRss(options, FilesPeakRssFile, "file path's peak RSS", oursFiles.PeakRssKilobytes);
             Console.WriteLine($"{"safety backup (a full backup, timed apart)",-56}{packaged.Seconds,9:N1}{DiskState.Mb(restoredBytes / packaged.Seconds) + " MB/s",18}");
             Console.WriteLine();
-            Console.WriteLine($"Of ours, the commit (the swap; SQLite: the online backup into the live file) took {oursPostgres.FinalSeconds:N2} s into PostgreSQL, {oursSqlite.FinalSeconds:N2} s into SQLite.");
+            RoundLines(database);
+            Console.WriteLine($"Of ours, the commit (the swap; SQLite: the online backup into the live file) took {Median(database, r => r.OursPostgres.FinalSeconds):N2} s into PostgreSQL, " +
+                $"{Median(database, r => r.OursSqlite.FinalSeconds):N2} s into SQLite (medians).");
             Console.WriteLine("ours includes the worker's whole work for each half (CRC and SHA-256 of every entry; schema creation, indexes,");
             Console.WriteLine("foreign keys, sequences, the swap); unzip checks CRCs too. The database's schema check is part of validation,");
             Console.WriteLine("before the safety backup, and is timed apart. Ours ends with its files on disk (one syncfs), so");
@@ -99,12 +102,11 @@ public static class RestoreBench
     }
 
     /// <summary>
-    /// <c>restore --database-only</c>: the database half alone, three rounds, each ours beside the naive load,
+    /// <c>restore --database-only</c>: the database half alone, five rounds, each ours beside the naive load,
     /// from the installation's own <c>bambuddy.db</c> (what a backup of it carries, row for row).
     /// </summary>
     public static async Task<int> RunDatabaseOnlyAsync(BenchOptions options, CancellationToken cancellationToken)
     {
-        const int Rounds = 3;
         var loadBefore = DiskState.LoadAverage();
         Directory.CreateDirectory(options.Directory);
         var bench = await BenchInstallation.GetOrCreateAsync(options, cancellationToken);
@@ -115,20 +117,15 @@ public static class RestoreBench
             var backupDb = Path.Combine(runDir, "backup.db");
             // The generated installation is at rest (no writer, no WAL): a plain copy is the backup's database.
             File.Copy(bench.Installation.SqlitePath!, backupDb);
-            var rounds = await TimeDatabaseAsync(backupDb, runDir, Rounds, cancellationToken);
+            var rounds = await TimeDatabaseAsync(backupDb, runDir, DatabaseOnlyRounds, cancellationToken);
             var loadAfter = DiskState.LoadAverage();
             Console.WriteLine();
-            Console.WriteLine($"== Restore, database only: {rounds[0].OursPostgres.Rows:N0} rows, {Rounds} rounds (median) ==");
+            Console.WriteLine($"== Restore, database only: {rounds[0].OursPostgres.Rows:N0} rows, {DatabaseOnlyRounds} rounds (median) ==");
             Console.WriteLine($"Load average before: {loadBefore}; after: {loadAfter}.");
             Console.WriteLine($"{"",-56}{"seconds",9}{"rate",18}{"ours/this",12}  target");
-            double Median(Func<DatabaseRound, double> pick) => rounds.Select(pick).Order().ElementAt(rounds.Count / 2);
-            DatabaseLines(rounds[0].OursPostgres.Rows, Median(r => r.OursPostgres.Seconds), Median(r => r.NaivePostgres.Seconds), Median(r => r.OursSqlite.Seconds),
-                Median(r => r.NaiveSqlite.Seconds), Median(r => r.OursPostgres.CheckSeconds), Median(r => r.OursSqlite.CheckSeconds));
+            DatabaseLines(rounds);
             Console.WriteLine($"{"restore worker peak RSS (max VmHWM of the children)",-56}{rounds.Max(r => Math.Max(r.OursPostgres.PeakRssKilobytes, r.OursSqlite.PeakRssKilobytes)) / 1024.0,23:N1} MiB");
-            foreach (var (round, i) in rounds.Select((r, i) => (r, i)))
-            {
-                Console.WriteLine($"round {i + 1}: PostgreSQL ours {round.OursPostgres.Seconds:N2} s, naive {round.NaivePostgres.Seconds:N2} s; SQLite ours {round.OursSqlite.Seconds:N2} s, naive {round.NaiveSqlite.Seconds:N2} s");
-            }
+            RoundLines(rounds);
         }
         finally
         {
@@ -148,10 +145,16 @@ public static class RestoreBench
         for (var round = 1; round <= count; round++)
         {
             Console.WriteLine($"Timing the database load into PostgreSQL and SQLite, ours and naive{(count > 1 ? $" (round {round} of {count})" : "")} …");
+            var oursDatabase = await postgres.CreateDatabaseAsync($"ours{round}", cancellationToken);
+            await SettleAsync(postgres, cancellationToken);
             var oursPostgres = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
-                [.. prefix, RestoreRun.DatabaseCommand, "postgres", backupDb, await postgres.CreateDatabaseAsync($"ours{round}", cancellationToken), Path.Combine(runDir, $"pg-work{round}")],
+                [.. prefix, RestoreRun.DatabaseCommand, "postgres", backupDb, oursDatabase, Path.Combine(runDir, $"pg-work{round}")],
                 null, Children, cancellationToken)).Output);
-            var naivePostgres = await TimeAsync(async () => await NaiveRestore.IntoPostgresAsync(backupDb, await postgres.CreateDatabaseAsync($"naive{round}", cancellationToken), cancellationToken));
+            await DropDatabaseAsync(postgres, $"ours{round}", cancellationToken);
+            var naiveDatabase = await postgres.CreateDatabaseAsync($"naive{round}", cancellationToken);
+            await SettleAsync(postgres, cancellationToken);
+            var naivePostgres = await TimeAsync(() => NaiveRestore.IntoPostgresAsync(backupDb, naiveDatabase, cancellationToken));
+            await DropDatabaseAsync(postgres, $"naive{round}", cancellationToken);
             var liveSqlite = Path.Combine(runDir, $"live{round}.db");
             var oursSqlite = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
                 [.. prefix, RestoreRun.DatabaseCommand, "sqlite", backupDb, liveSqlite, Path.Combine(runDir, $"sqlite-work{round}")],
@@ -161,6 +164,35 @@ public static class RestoreBench
         }
 
         return rounds;
+    }
+
+    /// <summary>
+    /// Before each timed load, ours or naive: a checkpoint, and no autovacuum worker running (each loaded database is
+    /// dropped once timed, so none is left for autovacuum to analyze during the next load).
+    /// </summary>
+    private static async Task SettleAsync(PostgresServer postgres, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection))
+        {
+            await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var workers = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'", connection);
+        for (var waited = Stopwatch.StartNew(); (long)(await workers.ExecuteScalarAsync(cancellationToken))! > 0 && waited.Elapsed < TimeSpan.FromSeconds(60);)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static async Task DropDatabaseAsync(PostgresServer postgres, string name, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await using var drop = new NpgsqlCommand($"DROP DATABASE \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private sealed record DatabaseRound(RestoreRunReport OursPostgres, (double Seconds, long Rows) NaivePostgres, RestoreRunReport OursSqlite, (double Seconds, long Rows) NaiveSqlite);
@@ -180,14 +212,34 @@ public static class RestoreBench
         return (started.Elapsed.TotalSeconds, rows);
     }
 
-    /// <summary>The database half's rows: ours and the naive load, into PostgreSQL and into SQLite, and the schema checks.</summary>
-    private static void DatabaseLines(long rows, double oursPg, double naivePg, double oursLite, double naiveLite, double checkPg, double checkLite)
+    /// <summary>Rounds of the database half: one costs a naive PostgreSQL load of some 10 s; ours, a second, is what the noise of a shared machine moves most.</summary>
+    private const int FullRounds = 3;
+
+    private const int DatabaseOnlyRounds = 5;
+
+    private static double Median(IReadOnlyList<DatabaseRound> rounds, Func<DatabaseRound, double> pick) => rounds.Select(pick).Order().ElementAt(rounds.Count / 2);
+
+    /// <summary>The database half's rows (medians of the rounds): ours and the naive load, into PostgreSQL and into SQLite, and the schema checks.</summary>
+    private static void DatabaseLines(IReadOnlyList<DatabaseRound> rounds)
     {
+        var rows = rounds[0].OursPostgres.Rows;
+        var (oursPg, naivePg) = (Median(rounds, r => r.OursPostgres.Seconds), Median(rounds, r => r.NaivePostgres.Seconds));
+        var (oursLite, naiveLite) = (Median(rounds, r => r.OursSqlite.Seconds), Median(rounds, r => r.NaiveSqlite.Seconds));
+        var (checkPg, checkLite) = (Median(rounds, r => r.OursPostgres.CheckSeconds), Median(rounds, r => r.OursSqlite.CheckSeconds));
         Line("PostgreSQL: ours (binary COPY, fresh schema, swap)", oursPg, Rate(rows, oursPg), null, "");
         Line("PostgreSQL: naive (1 prepared INSERT/row, 1 tx)", naivePg, Rate(rows, naivePg), naivePg / oursPg, Verdict(naivePg / oursPg >= 10, ">= 10x"));
         Line("SQLite: ours (merge + online backup API)", oursLite, Rate(rows, oursLite), null, "");
         Line("SQLite: naive (1 prepared INSERT/row, 1 tx)", naiveLite, Rate(rows, naiveLite), naiveLite / oursLite, "");
         Console.WriteLine($"{"schema check before ours (validation, timed apart)",-56}{checkPg,9:N2} s PostgreSQL, {checkLite:N2} s SQLite");
+    }
+
+    private static void RoundLines(IReadOnlyList<DatabaseRound> rounds)
+    {
+        foreach (var (round, i) in rounds.Select((r, i) => (r, i)))
+        {
+            Console.WriteLine($"round {i + 1}: PostgreSQL ours {round.OursPostgres.Seconds:N2} s, naive {round.NaivePostgres.Seconds:N2} s " +
+                $"({round.NaivePostgres.Seconds / round.OursPostgres.Seconds:N2}x); SQLite ours {round.OursSqlite.Seconds:N2} s, naive {round.NaiveSqlite.Seconds:N2} s");
+        }
     }
 
     private static string Rate(long rows, double seconds) => $"{(rows / seconds).ToString("N0", CultureInfo.InvariantCulture)} rows/s";

@@ -349,9 +349,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
     }
 
     /// <summary>
-    /// Every table of the new schema, each in a transaction of its own: created, the backup's rows by binary COPY, then
-    /// the table's keys and indexes, built once over the loaded rows; and the foreign keys. Two connections share the
-    /// work, largest tables first, so the server creates or indexes one table while the other table streams in.
+    /// Every table of the new schema, in the transactions <see cref="Group"/> makes: created, the backup's rows by binary
+    /// COPY, then the keys and indexes, built once over the loaded rows; and the foreign keys. Two connections share
+    /// the work, so the server creates or indexes tables on one while rows stream in on the other.
     /// </summary>
     private static async Task LoadAsync(NpgsqlConnection connection, IReadOnlyList<NpgsqlConnection> loaders, string schema, string backupDbPath, BackupTables backup,
         SchemaPlan schemaPlan, IProgress<DatabaseRestoreProgress>? progress, CancellationToken ct)
@@ -379,7 +379,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             plans.Add(new TablePlan(table, creates, hasId, shared, rows, [.. keysByTable[table]]));
         }
 
-        var queue = new Queue<TablePlan>(plans.OrderByDescending(p => p.Rows * Math.Max(1, p.Columns.Count)).ThenBy(p => p.Table, StringComparer.Ordinal));
+        var queue = new Queue<IReadOnlyList<TablePlan>>(Group(plans));
         var total = plans.Sum(p => p.Rows);
         var done = 0L;
         var gate = new Lock();
@@ -427,16 +427,16 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
             while (true)
             {
                 ForeignKey? foreignKey;
-                TablePlan? plan = null;
+                IReadOnlyList<TablePlan>? group = null;
                 bool finished;
                 lock (gate)
                 {
                     if (!ready.TryDequeue(out foreignKey))
                     {
-                        queue.TryDequeue(out plan);
+                        queue.TryDequeue(out group);
                     }
 
-                    finished = foreignKey is null && plan is null && tablesLeft == 0 && ready.Count == 0;
+                    finished = foreignKey is null && group is null && tablesLeft == 0 && ready.Count == 0;
                 }
 
                 if (finished)
@@ -450,7 +450,7 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                     continue;
                 }
 
-                if (plan is null)
+                if (group is null)
                 {
                     // The other connection is still loading a table some keys wait for.
                     await wake.WaitAsync(failed.Token);
@@ -459,14 +459,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
                 await using (var transaction = await target.BeginTransactionAsync(failed.Token))
                 {
-                    if (plan.Rows == 0)
+                    await ExecuteBatchAsync(target, group.SelectMany(p => p.Creates), failed.Token);
+                    foreach (var plan in group.Where(p => p.Rows > 0))
                     {
-                        // Nothing to load: made and keyed in one round trip.
-                        await ExecuteBatchAsync(target, [.. plan.Creates, .. plan.Keys], failed.Token);
-                    }
-                    else
-                    {
-                        await ExecuteBatchAsync(target, plan.Creates, failed.Token);
                         // Synchronous on purpose: per-value async writes would cost more than the copy itself.
                         var copied = await Task.Run(() => CopyTable(target, sqlite, schema, plan, failed.Token), failed.Token);
                         lock (gate)
@@ -474,14 +469,16 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
                             done += copied;
                             progress?.Report(new DatabaseRestoreProgress(plan.Table, done, total));
                         }
-
-                        await ExecuteRefusingAsync(target, plan.Keys, failed.Token);
                     }
 
+                    await ExecuteRefusingAsync(target, group.SelectMany(p => p.Keys), failed.Token);
                     await transaction.CommitAsync(failed.Token);
                 }
 
-                Loaded(plan.Table);
+                foreach (var plan in group)
+                {
+                    Loaded(plan.Table);
+                }
             }
         }
 
@@ -523,6 +520,29 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         await ExecuteAsync(connection, $"SET search_path TO {Quote(schema)}", ct);
         await ShareAsync([connection, .. loaders], WorkAsync);
         await ExecuteAsync(connection, "RESET search_path", ct);
+    }
+
+    /// <summary>Below this many rows a table is loaded in a transaction with others of its size: its own would cost more than its rows.</summary>
+    private const long SmallTableRows = 10_000;
+
+    /// <summary>
+    /// The load's transactions, in the order the connections take them: the largest table first; then every table
+    /// without rows, made and keyed in one transaction (creating tables waits on the file system more than on the
+    /// CPU, so it overlaps the largest table's load); then the other large tables, largest first, each alone; then
+    /// the small ones, shared out over the connections, each share loaded and keyed in one transaction.
+    /// </summary>
+    private static List<IReadOnlyList<TablePlan>> Group(IReadOnlyList<TablePlan> plans)
+    {
+        var large = plans.Where(p => p.Rows >= SmallTableRows)
+            .OrderByDescending(p => p.Rows * Math.Max(1, p.Columns.Count)).ThenBy(p => p.Table, StringComparer.Ordinal)
+            .Select(p => (IReadOnlyList<TablePlan>)[p]).ToList();
+        var empty = plans.Where(p => p.Rows == 0).OrderBy(p => p.Table, StringComparer.Ordinal).ToList();
+        var small = plans.Where(p => p.Rows is > 0 and < SmallTableRows)
+            .OrderByDescending(p => p.Rows * Math.Max(1, p.Columns.Count)).ThenBy(p => p.Table, StringComparer.Ordinal)
+            .Select((p, i) => (Plan: p, Share: i % LoadConnections))
+            .GroupBy(p => p.Share, p => p.Plan)
+            .Select(g => (IReadOnlyList<TablePlan>)[.. g]);
+        return [.. large.Take(1), .. empty.Count > 0 ? [empty] : Array.Empty<IReadOnlyList<TablePlan>>(), .. large.Skip(1), .. small];
     }
 
     /// <summary>The loading connections besides the prepare's own, their search path the new schema; none opened if one fails.</summary>
