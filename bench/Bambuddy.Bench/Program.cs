@@ -2,7 +2,7 @@ using Bambuddy.Bench;
 
 // bambuddy-bench local-backup|restore [--database-only] [--size 2GB] [--rows 100000] [--dir /var/tmp/bambuddy-bench]
 // bambuddy-bench git-backup [--dir /var/tmp/bambuddy-bench]
-// (packager-run, restore-files-run and restore-db-run are the hidden children the benchmarks start.)
+// (packager-run, restore-files-run, restore-db-run and restore-db-naive-run are the hidden children the benchmarks start.)
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -21,6 +21,7 @@ try
         [PackagerRun.Command, .. var rest] => await PackagerRun.RunAsync(rest, cancel.Token),
         [RestoreRun.FilesCommand, .. var rest] => await RestoreRun.RunFilesAsync(rest, cancel.Token),
         [RestoreRun.DatabaseCommand, .. var rest] => await RestoreRun.RunDatabaseAsync(rest, cancel.Token),
+        [RestoreRun.NaiveDatabaseCommand, .. var rest] => await RestoreRun.RunNaiveDatabaseAsync(rest, cancel.Token),
         _ => Usage(),
     };
 }

@@ -153,13 +153,15 @@ public static class RestoreBench
             await DropDatabaseAsync(postgres, $"ours{round}", cancellationToken);
             var naiveDatabase = await postgres.CreateDatabaseAsync($"naive{round}", cancellationToken);
             await SettleAsync(postgres, cancellationToken);
-            var naivePostgres = await TimeAsync(() => NaiveRestore.IntoPostgresAsync(backupDb, naiveDatabase, cancellationToken));
+            var naivePostgres = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
+                [.. prefix, RestoreRun.NaiveDatabaseCommand, "postgres", backupDb, naiveDatabase], null, Children, cancellationToken)).Output);
             await DropDatabaseAsync(postgres, $"naive{round}", cancellationToken);
             var liveSqlite = Path.Combine(runDir, $"live{round}.db");
             var oursSqlite = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
                 [.. prefix, RestoreRun.DatabaseCommand, "sqlite", backupDb, liveSqlite, Path.Combine(runDir, $"sqlite-work{round}")],
                 null, Children, cancellationToken)).Output);
-            var naiveSqlite = await TimeAsync(() => NaiveRestore.IntoSqliteAsync(backupDb, Path.Combine(runDir, $"naive{round}.db"), cancellationToken));
+            var naiveSqlite = RestoreRun.Parse((await ProcessRunner.RunAsync(program,
+                [.. prefix, RestoreRun.NaiveDatabaseCommand, "sqlite", backupDb, Path.Combine(runDir, $"naive{round}.db")], null, Children, cancellationToken)).Output);
             rounds.Add(new DatabaseRound(oursPostgres, naivePostgres, oursSqlite, naiveSqlite));
         }
 
@@ -167,11 +169,12 @@ public static class RestoreBench
     }
 
     /// <summary>
-    /// Before each timed load, ours or naive: a checkpoint, and no autovacuum worker running (each loaded database is
+    /// Before each timed load, ours or naive: earlier writes flushed (the file half's gigabytes, the last load), a checkpoint, and no autovacuum worker running (each loaded database is
     /// dropped once timed, so none is left for autovacuum to analyze during the next load).
     /// </summary>
     private static async Task SettleAsync(PostgresServer postgres, CancellationToken cancellationToken)
     {
+        await ProcessRunner.RunAsync("sync", [], null, null, cancellationToken);
         await using var connection = new NpgsqlConnection(postgres.ConnectionString());
         await connection.OpenAsync(cancellationToken);
         await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection))
@@ -195,7 +198,7 @@ public static class RestoreBench
         await drop.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private sealed record DatabaseRound(RestoreRunReport OursPostgres, (double Seconds, long Rows) NaivePostgres, RestoreRunReport OursSqlite, (double Seconds, long Rows) NaiveSqlite);
+    private sealed record DatabaseRound(RestoreRunReport OursPostgres, RestoreRunReport NaivePostgres, RestoreRunReport OursSqlite, RestoreRunReport NaiveSqlite);
 
     /// <summary>The restore worker's peak RSS of the last run, kept beside its installation (as the local backup keeps its own).</summary>
     private const string RestorePeakRssFile = "last-restore-peak-rss-kb.txt";
@@ -204,13 +207,6 @@ public static class RestoreBench
     private const string FilesPeakRssFile = "last-restore-files-peak-rss-kb.txt";
 
     private static readonly IReadOnlyDictionary<string, string> Children = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" };
-
-    private static async Task<(double Seconds, long Rows)> TimeAsync(Func<Task<long>> load)
-    {
-        var started = Stopwatch.StartNew();
-        var rows = await load();
-        return (started.Elapsed.TotalSeconds, rows);
-    }
 
     /// <summary>Rounds of the database half: one costs a naive PostgreSQL load of some 10 s; ours, a second, is what the noise of a shared machine moves most.</summary>
     private const int FullRounds = 3;

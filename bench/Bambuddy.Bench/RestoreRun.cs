@@ -22,6 +22,7 @@ public static class RestoreRun
 {
     public const string FilesCommand = "restore-files-run";
     public const string DatabaseCommand = "restore-db-run";
+    public const string NaiveDatabaseCommand = "restore-db-naive-run";
 
     /// <summary><c>restore-files-run &lt;zip&gt; &lt;staging&gt;</c>.</summary>
     public static async Task<int> RunFilesAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
@@ -73,6 +74,34 @@ public static class RestoreRun
         var seconds = started.Elapsed.TotalSeconds;
         await target.DiscardAsync(jobId, args[3], cancellationToken);
         Report(new RestoreRunReport(seconds, 0, rows.Rows, 0, PackagerRun.ReadStatusKilobytes("VmHWM"), seconds - prepared, checkSeconds));
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>restore-db-naive-run postgres|sqlite &lt;backup.db&gt; &lt;connection string | new file&gt;</c>: the naive load, in a
+    /// process of its own as ours is, after the same warm-up (ours checks the schema before its clock starts: one
+    /// connection opened and queried).
+    /// </summary>
+    public static async Task<int> RunNaiveDatabaseAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        if (args.Count != 3 || args[0] is not ("postgres" or "sqlite"))
+        {
+            throw new ArgumentException($"{NaiveDatabaseCommand} postgres|sqlite <backup.db> <connection string | new file>");
+        }
+
+        if (args[0] == "postgres")
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(args[2]);
+            await connection.OpenAsync(cancellationToken);
+            await using var query = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_class", connection);
+            await query.ExecuteScalarAsync(cancellationToken);
+        }
+
+        var started = Stopwatch.StartNew();
+        var rows = args[0] == "postgres"
+            ? await NaiveRestore.IntoPostgresAsync(args[1], args[2], cancellationToken)
+            : await NaiveRestore.IntoSqliteAsync(args[1], args[2], cancellationToken);
+        Report(new RestoreRunReport(started.Elapsed.TotalSeconds, 0, rows, 0, PackagerRun.ReadStatusKilobytes("VmHWM")));
         return 0;
     }
 
