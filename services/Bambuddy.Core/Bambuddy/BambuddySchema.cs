@@ -12,6 +12,15 @@ public static class BambuddySchema
     private const string SqliteResource = "Bambuddy.Core.Schema.schema-sqlite.sql";
     private const string PostgresResource = "Bambuddy.Core.Schema.schema-postgresql.sql";
 
+    /// <summary>Type spellings of Bambuddy's DDL (longest first where one begins another) and their <c>typname</c>.</summary>
+    private static readonly (string Spelling, string TypeName)[] _columnTypes =
+    [
+        ("SMALLSERIAL", "int2"), ("BIGSERIAL", "int8"), ("SERIAL", "int4"), ("SMALLINT", "int2"), ("INTEGER", "int4"), ("BIGINT", "int8"),
+        ("BOOLEAN", "bool"), ("VARCHAR", "varchar"), ("TEXT", "text"), ("FLOAT", "float8"), ("DOUBLE PRECISION", "float8"), ("REAL", "float4"),
+        ("NUMERIC", "numeric"), ("TIMESTAMP WITHOUT TIME ZONE", "timestamp"), ("TIMESTAMP WITH TIME ZONE", "timestamptz"), ("DATE", "date"),
+        ("TIME WITHOUT TIME ZONE", "time"), ("JSONB", "jsonb"), ("JSON", "json"), ("BYTEA", "bytea"), ("UUID", "uuid"),
+    ];
+
     private static readonly Lazy<string> _sqlite = new(() => Load(SqliteResource));
     private static readonly Lazy<string> _postgres = new(() => Load(PostgresResource));
     private static readonly Lazy<PostgresScript> _postgresScript = new(() => SplitPostgres(_postgres.Value));
@@ -149,7 +158,7 @@ public static class BambuddySchema
         var upper = definition.ToUpperInvariant();
         string[] serials = ["SERIAL", "BIGSERIAL", "SMALLSERIAL"];
         var serial = serials.Any(s => upper == s || upper.StartsWith(s + " ", StringComparison.Ordinal));
-        var type = ColumnTypes.FirstOrDefault(t => upper.StartsWith(t.Spelling, StringComparison.Ordinal)
+        var type = _columnTypes.FirstOrDefault(t => upper.StartsWith(t.Spelling, StringComparison.Ordinal)
                                                    && (upper.Length == t.Spelling.Length || upper[t.Spelling.Length] is ' ' or '('));
         if (type.TypeName is null)
         {
@@ -159,15 +168,6 @@ public static class BambuddySchema
         return new PostgresColumn(name, type.TypeName, serial || upper.Contains(" NOT NULL", StringComparison.Ordinal) || upper.StartsWith("NOT NULL", StringComparison.Ordinal),
             serial || upper.Contains(" DEFAULT ", StringComparison.Ordinal));
     }
-
-    /// <summary>Type spellings of Bambuddy's DDL (longest first where one begins another) and their <c>typname</c>.</summary>
-    private static readonly (string Spelling, string TypeName)[] ColumnTypes =
-    [
-        ("SMALLSERIAL", "int2"), ("BIGSERIAL", "int8"), ("SERIAL", "int4"), ("SMALLINT", "int2"), ("INTEGER", "int4"), ("BIGINT", "int8"),
-        ("BOOLEAN", "bool"), ("VARCHAR", "varchar"), ("TEXT", "text"), ("FLOAT", "float8"), ("DOUBLE PRECISION", "float8"), ("REAL", "float4"),
-        ("NUMERIC", "numeric"), ("TIMESTAMP WITHOUT TIME ZONE", "timestamp"), ("TIMESTAMP WITH TIME ZONE", "timestamptz"), ("DATE", "date"),
-        ("TIME WITHOUT TIME ZONE", "time"), ("JSONB", "jsonb"), ("JSON", "json"), ("BYTEA", "bytea"), ("UUID", "uuid"),
-    ];
 
     /// <summary>A table constraint whose kind starts with <paramref name="keyword"/> (FOREIGN, PRIMARY, UNIQUE), named or not; a column so named is not one.</summary>
     private static bool IsTableConstraint(string clause, string keyword)

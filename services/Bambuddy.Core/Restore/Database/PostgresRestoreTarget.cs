@@ -19,6 +19,9 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
 
     /// <summary>Connections loading tables side by side: the server indexes one table while the next one streams in.</summary>
     private const int LoadConnections = 2;
+
+    /// <summary>Below this many rows a table is loaded in a transaction with others of its size: its own would cost more than its rows.</summary>
+    private const long SmallTableRows = 10_000;
     private const int SessionSettleAttempts = 20;
     private static readonly TimeSpan SessionSettleInterval = TimeSpan.FromMilliseconds(100);
 
@@ -522,14 +525,12 @@ public sealed partial class PostgresRestoreTarget(string connectionString) : IRe
         await ExecuteAsync(connection, "RESET search_path", ct);
     }
 
-    /// <summary>Below this many rows a table is loaded in a transaction with others of its size: its own would cost more than its rows.</summary>
-    private const long SmallTableRows = 10_000;
-
     /// <summary>
     /// The load's transactions, in the order the connections take them: the largest table first; then every table
-    /// without rows, made and keyed in one transaction (creating tables waits on the file system more than on the
-    /// CPU, so it overlaps the largest table's load); then the other large tables, largest first, each alone; then
-    /// the small ones, shared out over the connections, each share loaded and keyed in one transaction.
+    /// without rows, made and keyed in one transaction beside it (creating tables is catalog and file-system work that
+    /// a second session does not make faster, so it runs once, beside a load, rather than split over both connections);
+    /// then the other large tables, largest first, each alone; then the small ones, shared out over the connections,
+    /// each share loaded and keyed in one transaction.
     /// </summary>
     private static List<IReadOnlyList<TablePlan>> Group(IReadOnlyList<TablePlan> plans)
     {
