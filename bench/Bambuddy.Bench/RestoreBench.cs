@@ -169,8 +169,9 @@ public static class RestoreBench
     }
 
     /// <summary>
-    /// Before each timed load, ours or naive: earlier writes flushed (the file half's gigabytes, the last load), a checkpoint, and no autovacuum worker running (each loaded database is
-    /// dropped once timed, so none is left for autovacuum to analyze during the next load).
+    /// Before each timed load, ours or naive: earlier writes flushed (the file half's gigabytes, the last load), a
+    /// checkpoint, and no autovacuum worker running (each loaded database is dropped once timed, so none is left for
+    /// autovacuum to analyze during the next load).
     /// </summary>
     private static async Task SettleAsync(PostgresServer postgres, CancellationToken cancellationToken)
     {
@@ -191,7 +192,6 @@ public static class RestoreBench
 
     private static async Task DropDatabaseAsync(PostgresServer postgres, string name, CancellationToken cancellationToken)
     {
-        NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(postgres.ConnectionString());
         await connection.OpenAsync(cancellationToken);
         await using var drop = new NpgsqlCommand($"DROP DATABASE \"{name}\" WITH (FORCE)", connection);
