@@ -5,7 +5,6 @@ using Bambuddy.Core.Installation;
 using Bambuddy.Core.Restore;
 using Bambuddy.Core.Restore.Database;
 using Bambuddy.Core.Restore.Zip;
-using Npgsql;
 
 namespace Bambuddy.Bench;
 
@@ -92,9 +91,9 @@ public static class RestoreRun
 
         if (args[0] == "postgres")
         {
-            await using var connection = new NpgsqlConnection(args[2]);
+            await using var connection = new Npgsql.NpgsqlConnection(args[2]);
             await connection.OpenAsync(cancellationToken);
-            await using var query = new NpgsqlCommand("SELECT count(*) FROM pg_class", connection);
+            await using var query = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_class", connection);
             await query.ExecuteScalarAsync(cancellationToken);
         }
 

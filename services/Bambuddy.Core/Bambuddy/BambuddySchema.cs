@@ -156,15 +156,14 @@ public static class BambuddySchema
         var name = clause[..space].Trim('"');
         var definition = clause[space..].Trim();
         var upper = definition.ToUpperInvariant();
+        string[] serials = ["SERIAL", "BIGSERIAL", "SMALLSERIAL"];
+        var serial = serials.Any(s => upper == s || upper.StartsWith(s + " ", StringComparison.Ordinal));
         var type = _columnTypes.FirstOrDefault(t => upper.StartsWith(t.Spelling, StringComparison.Ordinal)
                                                    && (upper.Length == t.Spelling.Length || upper[t.Spelling.Length] is ' ' or '('));
         if (type.TypeName is null)
         {
             throw new InvalidOperationException($"Bambuddy's schema gives {table}.{name} a type this restore does not know: '{definition}'.");
         }
-
-        // SERIAL, BIGSERIAL, SMALLSERIAL: NOT NULL with a sequence's default.
-        var serial = type.Spelling.EndsWith("SERIAL", StringComparison.Ordinal);
 
         return new PostgresColumn(name, type.TypeName, serial || upper.Contains(" NOT NULL", StringComparison.Ordinal) || upper.StartsWith("NOT NULL", StringComparison.Ordinal),
             serial || upper.Contains(" DEFAULT ", StringComparison.Ordinal));
